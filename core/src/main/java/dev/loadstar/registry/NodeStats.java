@@ -1,0 +1,139 @@
+package dev.loadstar.registry;
+
+import dev.loadstar.Node;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.function.LongSupplier;
+
+/**
+ * The live state of one node of one service: its in-flight request count and its peak-EWMA latency
+ * estimate. One object per node id, kept across membership updates for as long as the id stays,
+ * and handed by reference into every picker built while it does (gRPC's per-endpoint counters).
+ *
+ * <p><b>Peak EWMA</b> (Finagle's {@code PeakEwma}): an observed latency above the estimate replaces
+ * it at once (react to slowness now); one below it is blended in with weight
+ * {@code 1 - exp(-elapsed / decay)} (forget slowness gradually). Between observations the
+ * estimate decays toward zero with the same time constant, so a node that was avoided for being
+ * slow looks cheaper and cheaper until it is tried again and can show it recovered. A failure is
+ * never taken as evidence that a node is fast: its latency counts at least as the current estimate.
+ *
+ * <p>Thread-safe. Reads are plain volatile loads and never lock, so pickers can call them on the
+ * hot path. The two EWMA fields are written together under a per-node lock (writers are lease
+ * outcomes, off the pick path); a reader may see one field updated before the other, which moves
+ * one comparison by at most one observation's worth and is not worth a lock on every pick.
+ */
+public final class NodeStats {
+  private static final VarHandle IN_FLIGHT;
+
+  static {
+    try {
+      IN_FLIGHT = MethodHandles.lookup().findVarHandle(NodeStats.class, "inFlight", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final LongSupplier nanoTime;
+  private final double decayNanos;
+  private final Object ewmaLock = new Object();
+
+  private volatile Node node;
+  private volatile int inFlight;
+  private volatile double costNanos;
+  private volatile long stampNanos;
+
+  /**
+   * @param node the node this state belongs to
+   * @param nanoTime the clock latency observations are stamped with
+   * @param decayNanos the peak-EWMA time constant
+   */
+  public NodeStats(Node node, LongSupplier nanoTime, long decayNanos) {
+    if (decayNanos <= 0) {
+      throw new IllegalArgumentException("decayNanos: " + decayNanos + " (expected: > 0)");
+    }
+    this.node = node;
+    this.nanoTime = nanoTime;
+    this.decayNanos = decayNanos;
+    this.stampNanos = nanoTime.getAsLong();
+  }
+
+  /** The node as of the latest membership update that included it. */
+  public Node node() {
+    return node;
+  }
+
+  /**
+   * The weight strategies should use now: the node's configured weight. Read once per picker
+   * build, never per pick.
+   */
+  public int weight() {
+    return node.weight();
+  }
+
+  /** Requests currently leased to this node and not yet closed. */
+  public int inFlight() {
+    return inFlight;
+  }
+
+  /**
+   * The peak-EWMA estimate as it was stored at {@link #ewmaStampNanos()}, without decay; 0 until
+   * the first observation. Pickers compare two nodes by decaying the older stamp to the newer one.
+   */
+  public double ewmaCostNanos() {
+    return costNanos;
+  }
+
+  /** When {@link #ewmaCostNanos()} was last written, on this node's clock. */
+  public long ewmaStampNanos() {
+    return stampNanos;
+  }
+
+  /** The decay time constant of the estimate. */
+  public double ewmaDecayNanos() {
+    return decayNanos;
+  }
+
+  /** The peak-EWMA estimate decayed to now; reads the clock, so meant for introspection. */
+  public double peakEwmaNanos() {
+    double cost = costNanos;
+    long elapsed = Math.max(0L, nanoTime.getAsLong() - stampNanos);
+    return cost * Math.exp(-elapsed / decayNanos);
+  }
+
+  void node(Node node) {
+    this.node = node;
+  }
+
+  void acquire() {
+    IN_FLIGHT.getAndAdd(this, 1);
+  }
+
+  void release() {
+    IN_FLIGHT.getAndAdd(this, -1);
+  }
+
+  void observe(long latencyNanos, boolean failed) {
+    double rtt = Math.max(0L, latencyNanos);
+    synchronized (ewmaLock) {
+      long now = nanoTime.getAsLong();
+      double cost = costNanos;
+      if (failed) {
+        rtt = Math.max(rtt, cost);
+      }
+      if (rtt > cost) {
+        cost = rtt;
+      } else {
+        double w = Math.exp(-Math.max(0L, now - stampNanos) / decayNanos);
+        cost = cost * w + rtt * (1.0 - w);
+      }
+      costNanos = cost;
+      stampNanos = now;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "NodeStats{" + node.id() + ", inFlight=" + inFlight
+        + ", peakEwmaMillis=" + String.format("%.3f", costNanos / 1e6) + '}';
+  }
+}

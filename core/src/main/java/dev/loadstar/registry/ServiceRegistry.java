@@ -1,0 +1,135 @@
+package dev.loadstar.registry;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.loadstar.Lease;
+import dev.loadstar.NoAvailableNodeException;
+import dev.loadstar.Node;
+import dev.loadstar.NodeRegistry;
+import dev.loadstar.PickContext;
+import dev.loadstar.ServiceConfig;
+import dev.loadstar.strategy.Strategy;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongSupplier;
+import java.util.random.RandomGenerator;
+import dev.loadstar.internal.SerialExecutor;
+
+/**
+ * The {@link NodeRegistry} behind a {@link dev.loadstar.LoadBalancer}, and the pick path over it.
+ * Applications use it through {@code lb.registry()} and {@code lb.pick(...)}; it is public only so
+ * the balancer in another package can build it.
+ *
+ * <p>Thread-safe. Each service has its own update lock; picks take none.
+ */
+public final class ServiceRegistry implements NodeRegistry {
+  private final Strategy defaultStrategy;
+  private final Map<String, ServiceConfig> configs;
+  private final RandomGenerator random;
+  private final LongSupplier nanoTime;
+  private final ConcurrentHashMap<String, ServiceState> services = new ConcurrentHashMap<>();
+  private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
+  private final SerialExecutor events = new SerialExecutor();
+
+  /**
+   * @param configs per-service settings; these services are known (with no nodes) from the start
+   */
+  public ServiceRegistry(
+      Strategy defaultStrategy,
+      Map<String, ServiceConfig> configs,
+      RandomGenerator random,
+      LongSupplier nanoTime) {
+    this.defaultStrategy = requireNonNull(defaultStrategy, "defaultStrategy");
+    this.configs = Map.copyOf(configs);
+    this.random = requireNonNull(random, "random");
+    this.nanoTime = requireNonNull(nanoTime, "nanoTime");
+    configs.keySet().forEach(this::state);
+  }
+
+  @Override
+  public void update(String service, List<Node> nodes) {
+    checkServiceName(service);
+    requireNonNull(nodes, () -> "nodes for service '" + service + "'");
+    ServiceState state = state(service);
+    MembershipChange change = state.update(nodes);
+    if (change != null) {
+      for (MembershipListener l : listeners) {
+        events.enqueue(() -> l.onChange(change));
+      }
+      events.drain();
+    }
+  }
+
+  @Override
+  public List<Node> nodes(String service) {
+    ServiceState state = services.get(requireNonNull(service, "service"));
+    return state == null ? List.of() : state.nodes();
+  }
+
+  @Override
+  public Set<String> services() {
+    return java.util.Collections.unmodifiableSet(new TreeSet<>(services.keySet()));
+  }
+
+  @Override
+  public AutoCloseable addListener(MembershipListener listener) {
+    requireNonNull(listener, "listener");
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  /** Whether {@code service} was configured or has had an update. */
+  public boolean contains(String service) {
+    return services.containsKey(service);
+  }
+
+  /** Picks a node of {@code service} and leases it. Lock-free; one allocation (the lease). */
+  public Lease pick(String service, PickContext ctx) throws NoAvailableNodeException {
+    ServiceState state = services.get(service);
+    if (state == null) {
+      throw unknown(requireNonNull(service, "service"));
+    }
+    return state.pick(requireNonNull(ctx, "ctx"));
+  }
+
+  /** Live stats of the current members of {@code service}; empty if unknown. For introspection. */
+  public List<NodeStats> stats(String service) {
+    ServiceState state = services.get(service);
+    return state == null ? List.of() : state.stats();
+  }
+
+  /** The strategy {@code service} is balanced with. */
+  public Strategy strategy(String service) {
+    ServiceState state = services.get(service);
+    return state != null ? state.strategy() : strategyFor(service);
+  }
+
+  private ServiceState state(String service) {
+    return services.computeIfAbsent(service, name -> {
+      ServiceConfig config = configs.getOrDefault(name, ServiceConfig.defaults());
+      return new ServiceState(
+          name, strategyFor(name), random, nanoTime, config.ewmaDecay().toNanos());
+    });
+  }
+
+  private Strategy strategyFor(String service) {
+    return configs.getOrDefault(service, ServiceConfig.defaults()).strategy().orElse(defaultStrategy);
+  }
+
+  private NoAvailableNodeException unknown(String service) {
+    return new NoAvailableNodeException(service, "no available node for service '" + service
+        + "' (unknown service; known: " + services() + ")");
+  }
+
+  static void checkServiceName(String service) {
+    requireNonNull(service, "service");
+    if (service.isBlank() || service.chars().anyMatch(Character::isWhitespace)) {
+      throw new IllegalArgumentException(
+          "service: '" + service + "' (expected: a non-blank name without spaces)");
+    }
+  }
+}

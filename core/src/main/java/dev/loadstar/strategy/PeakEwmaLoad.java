@@ -1,0 +1,51 @@
+package dev.loadstar.strategy;
+
+import dev.loadstar.registry.NodeStats;
+
+/**
+ * Load = peak-EWMA latency × (in-flight + 1) / weight (Finagle's and Linkerd's peak EWMA).
+ *
+ * <p>Each estimate decays toward zero from the moment it was stamped; "now" multiplies both loads
+ * by the same factor, so comparing them only needs the older estimate decayed to the newer one's
+ * stamp. That keeps {@code System.nanoTime()} (about 20 ns here) off the pick path. The factor is
+ * {@code exp(-dt / decay)}; for the common dt below decay / 64 a second-order Taylor term is
+ * within 1e-6 of it and costs no call.
+ *
+ * <p>A node never measured has cost 0: it is tried as soon as it is idle, and while it has
+ * requests in flight it counts as heavily loaded (Finagle's penalty), so a new node is probed with
+ * one request at a time rather than flooded.
+ */
+enum PeakEwmaLoad implements Load {
+  INSTANCE;
+
+  /** Cost of an unmeasured node with requests in flight; far above any real latency in ns. */
+  static final double PENALTY = 1e15;
+
+  @Override
+  public boolean isLighter(NodeStats a, int weightA, NodeStats b, int weightB) {
+    long stampA = a.ewmaStampNanos();
+    long stampB = b.ewmaStampNanos();
+    double costA = a.ewmaCostNanos();
+    double costB = b.ewmaCostNanos();
+    double decay = a.ewmaDecayNanos();
+    if (stampA < stampB) {
+      costA *= decayFactor(stampB - stampA, decay);
+    } else if (stampB < stampA) {
+      costB *= decayFactor(stampA - stampB, decay);
+    }
+    return load(costA, a.ewmaCostNanos(), a.inFlight()) * weightB
+        < load(costB, b.ewmaCostNanos(), b.inFlight()) * weightA;
+  }
+
+  private static double load(double decayedCost, double storedCost, int inFlight) {
+    if (storedCost == 0.0) {
+      return inFlight == 0 ? 0.0 : PENALTY + inFlight;
+    }
+    return decayedCost * (inFlight + 1);
+  }
+
+  static double decayFactor(long elapsedNanos, double decayNanos) {
+    double x = elapsedNanos / decayNanos;
+    return x < 1.0 / 64 ? 1.0 - x + 0.5 * x * x : Math.exp(-x);
+  }
+}
