@@ -37,6 +37,9 @@ public final class NodeStats {
   private final double decayNanos;
   private final Object ewmaLock = new Object();
 
+  /** The generation of the membership update that last named this node; see ServiceState. */
+  int mark;
+
   private volatile Node node;
   private volatile int inFlight;
   private volatile double costNanos;

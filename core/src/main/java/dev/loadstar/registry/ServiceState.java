@@ -7,12 +7,13 @@ import dev.loadstar.PickContext;
 import dev.loadstar.strategy.Picker;
 import dev.loadstar.strategy.Strategy;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
@@ -33,10 +34,14 @@ final class ServiceState {
   private final long decayNanos;
   private final Object lock = new Object();
 
-  /** Guarded by {@code lock}. Keyed by node id, in membership order. */
-  private Map<String, NodeStats> members = new LinkedHashMap<>();
+  /** Guarded by {@code lock}. The members in membership order. */
+  private NodeStats[] order = new NodeStats[0];
+  /** Guarded by {@code lock}. The members by node id. */
+  private final Map<String, NodeStats> members = new HashMap<>();
   /** Guarded by {@code lock}. Removed nodes with requests still in flight. */
   private final Map<String, NodeStats> draining = new HashMap<>();
+  /** Guarded by {@code lock}. Numbers updates, to mark the members an update names. */
+  private int generation;
 
   private volatile Published published;
 
@@ -68,7 +73,7 @@ final class ServiceState {
   /** Live stats of the current members, in membership order. */
   List<NodeStats> stats() {
     synchronized (lock) {
-      return List.copyOf(members.values());
+      return List.of(order);
     }
   }
 
@@ -84,73 +89,87 @@ final class ServiceState {
   /**
    * Applies a complete membership list.
    *
+   * <p>One pass matches each node to its current stats: first by position (discovery sources
+   * usually repeat their order, and then no hashing is needed), else by id. Matched stats are
+   * stamped with this update's generation, which finds duplicates and, afterwards, the removed
+   * members without building a second map. Measured on 10,000 nodes in
+   * {@code MembershipUpdateBenchmark}.
+   *
    * @return what changed, or null if nothing did
    * @throws IllegalArgumentException on a null element or a duplicate id; nothing is changed
    */
   @Nullable MembershipChange update(List<Node> nodes) {
     synchronized (lock) {
-      Map<String, NodeStats> next = new LinkedHashMap<>(Math.max(16, nodes.size() * 4 / 3 + 1));
+      int n = nodes.size();
+      int mark = ++generation;
+      NodeStats[] next = new NodeStats[n];
       List<Node> added = new ArrayList<>();
       List<Node> changed = new ArrayList<>();
-      List<Node> changedBefore = new ArrayList<>();
+      Set<String> addedIds = null;
       int kept = 0;
-      for (int i = 0; i < nodes.size(); i++) {
+      for (int i = 0; i < n; i++) {
         Node node = nodes.get(i);
         if (node == null) {
           throw new IllegalArgumentException(
               "nodes[" + i + "]: null in update of service '" + name + "'");
         }
-        NodeStats stats = members.get(node.id());
+        NodeStats stats = i < order.length && order[i].node().id().equals(node.id())
+            ? order[i]
+            : members.get(node.id());
+        boolean duplicate;
         if (stats != null) {
+          duplicate = stats.mark == mark;
+          stats.mark = mark;
           kept++;
           if (!stats.node().equals(node)) {
             changed.add(node);
-            changedBefore.add(stats.node());
           }
+          next[i] = stats;
         } else {
+          if (addedIds == null) {
+            addedIds = new HashSet<>();
+          }
+          duplicate = !addedIds.add(node.id());
           added.add(node);
         }
-        if (next.putIfAbsent(node.id(), stats != null ? stats : PLACEHOLDER) != null) {
+        if (duplicate) {
           throw new IllegalArgumentException("duplicate node id '" + node.id()
               + "' in update of service '" + name + "' (ids must be unique within a service)");
         }
       }
-      if (added.isEmpty() && changed.isEmpty() && kept == members.size()) {
+      if (added.isEmpty() && changed.isEmpty() && kept == order.length) {
         return null;
-      }
-      List<Node> removed = new ArrayList<>();
-      if (kept < members.size()) {
-        for (NodeStats s : members.values()) {
-          if (!next.containsKey(s.node().id())) {
-            removed.add(s.node());
-          }
-        }
       }
       // Validation is over; from here on nothing throws and the state changes.
       pruneDrained();
-      for (Node node : added) {
-        next.put(node.id(), revive(node));
-      }
-      for (int i = 0; i < changed.size(); i++) {
-        next.get(changed.get(i).id()).node(changed.get(i));
-      }
-      for (Node gone : removed) {
-        NodeStats s = members.get(gone.id());
-        if (s.inFlight() > 0) {
-          draining.put(gone.id(), s);
+      List<Node> removed = new ArrayList<>();
+      if (kept < order.length) {
+        for (NodeStats gone : order) {
+          if (gone.mark != mark) {
+            removed.add(gone.node());
+            members.remove(gone.node().id());
+            if (gone.inFlight() > 0) {
+              draining.put(gone.node().id(), gone);
+            }
+          }
         }
       }
-      members = next;
-      List<Node> current = Collections.unmodifiableList(new ArrayList<>(nodes));
-      publish(current);
+      for (int i = 0; i < n; i++) {
+        if (next[i] == null) {
+          Node node = nodes.get(i);
+          next[i] = revive(node);
+          members.put(node.id(), next[i]);
+        }
+      }
+      for (Node node : changed) {
+        members.get(node.id()).node(node);
+      }
+      order = next;
+      List<Node> current = List.copyOf(nodes);
+      Picker picker = strategy.newPicker(Arrays.asList(next), random);
+      published = new Published(picker, current);
       return new MembershipChange(name, current, added, removed, changed);
     }
-  }
-
-  /** Rebuilds the picker from the current members (guarded by {@code lock}). */
-  private void publish(List<Node> current) {
-    Picker picker = strategy.newPicker(new ArrayList<>(members.values()), random);
-    published = new Published(picker, current);
   }
 
   private NodeStats revive(Node node) {
@@ -179,8 +198,4 @@ final class ServiceState {
     m.append(')');
     return new NoAvailableNodeException(name, m.toString());
   }
-
-  /** Stands in for a new node's stats during validation, so a failed update creates nothing. */
-  private static final NodeStats PLACEHOLDER =
-      new NodeStats(Node.of("placeholder.invalid", 1), () -> 0L, 1L);
 }
