@@ -28,4 +28,14 @@ final class Candidates {
   static int index(int bits32, int n) {
     return (int) (((bits32 & 0xFFFFFFFFL) * n) >>> 32);
   }
+
+  /** Greatest common divisor; gcd(0, x) = x. */
+  static long gcd(long a, long b) {
+    while (b != 0) {
+      long t = a % b;
+      a = b;
+      b = t;
+    }
+    return a;
+  }
 }

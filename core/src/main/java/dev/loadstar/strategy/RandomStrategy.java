@@ -7,12 +7,18 @@ import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@code random}: a uniformly random node, or weighted by node weight when weights differ (Vose's
- * alias method: one random number and one comparison per pick at any node count). Immutable; use
- * {@link dev.loadstar.Strategies#random()}.
+ * {@code random}: a uniformly random node, or weighted by node weight when weights differ.
+ *
+ * <p>Weighted picks draw from a table in which each node appears weight / gcd times when that
+ * table is small (at most {@link #FLAT_LIMIT_PER_NODE} entries per node): one draw and one load,
+ * as cheap as a uniform pick. Otherwise they use Vose's alias method: one draw and one
+ * comparison at any node count. Immutable; use {@link dev.loadstar.Strategies#random()}.
  */
 public final class RandomStrategy implements Strategy {
   static final RandomStrategy INSTANCE = new RandomStrategy();
+
+  /** Weighted tables up to this many entries per node are flattened rather than aliased. */
+  static final int FLAT_LIMIT_PER_NODE = 8;
 
   /** Random redraws before a retry falls back to scanning for an untried node. */
   private static final int REDRAWS = 4;
@@ -39,7 +45,34 @@ public final class RandomStrategy implements Strategy {
     for (NodeStats n : members) {
       equal &= n.weight() == members[0].weight();
     }
-    return equal ? new Uniform(members, random) : new Weighted(members, random);
+    if (equal) {
+      return new Uniform(members, members, random);
+    }
+    NodeStats[] flat = flatten(members);
+    return flat != null ? new Uniform(flat, members, random) : new Weighted(members, random);
+  }
+
+  /** Each node repeated weight / gcd times, or null if that exceeds the flat limit. */
+  private static NodeStats @Nullable [] flatten(NodeStats[] members) {
+    long gcd = 0;
+    for (NodeStats n : members) {
+      gcd = Candidates.gcd(gcd, n.weight());
+    }
+    long total = 0;
+    for (NodeStats n : members) {
+      total += n.weight() / gcd;
+    }
+    if (total > (long) FLAT_LIMIT_PER_NODE * members.length) {
+      return null;
+    }
+    NodeStats[] flat = new NodeStats[(int) total];
+    int k = 0;
+    for (NodeStats n : members) {
+      for (long c = n.weight() / gcd; c > 0; c--) {
+        flat[k++] = n;
+      }
+    }
+    return flat;
   }
 
   @Override
@@ -61,19 +94,22 @@ public final class RandomStrategy implements Strategy {
     return Candidates.firstUntried(nodes, random.nextInt(nodes.length), ctx);
   }
 
+  /** A uniform draw from {@code table}, in which a node may appear several times. */
   private static final class Uniform implements Picker {
-    private final NodeStats[] nodes;
+    private final NodeStats[] table;
+    private final NodeStats[] members;
     private final RandomGenerator random;
 
-    Uniform(NodeStats[] nodes, RandomGenerator random) {
-      this.nodes = nodes;
+    Uniform(NodeStats[] table, NodeStats[] members, RandomGenerator random) {
+      this.table = table;
+      this.members = members;
       this.random = random;
     }
 
     @Override
     public @Nullable NodeStats pick(PickContext ctx) {
-      NodeStats n = nodes[random.nextInt(nodes.length)];
-      return ctx.hasTried() ? retry(n, nodes, ctx, this, random) : n;
+      NodeStats n = table[random.nextInt(table.length)];
+      return ctx.hasTried() ? retry(n, members, ctx, this, random) : n;
     }
   }
 

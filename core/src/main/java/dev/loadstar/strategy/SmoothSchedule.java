@@ -46,7 +46,7 @@ final class SmoothSchedule {
   private static long reduce(long[] w) {
     long g = 0;
     for (long x : w) {
-      g = gcd(g, x);
+      g = Candidates.gcd(g, x);
     }
     long total = 0;
     for (int i = 0; i < w.length; i++) {
@@ -54,15 +54,6 @@ final class SmoothSchedule {
       total += w[i];
     }
     return total;
-  }
-
-  private static long gcd(long a, long b) {
-    while (b != 0) {
-      long t = a % b;
-      a = b;
-      b = t;
-    }
-    return a;
   }
 
   private static NodeStats[] nginx(NodeStats[] nodes, long[] w, int length) {
