@@ -3,8 +3,6 @@ package dev.loadstar;
 import static java.util.Objects.requireNonNull;
 
 import dev.loadstar.internal.XxHash64;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -15,19 +13,22 @@ import org.jspecify.annotations.Nullable;
  * strategies and the nodes this call has already tried (a retry skips them).
  *
  * <p>The key is hashed once, here, with xxHash64 (seed 0) over its bytes (UTF-8 for strings), so
- * every client JVM maps a key to the same node and retries do not hash again.
+ * every client JVM maps a key to the same node and retries do not hash again. Only the hash is
+ * kept. ASCII string keys are hashed without allocating.
+ *
+ * <p>Hash strategies ({@code ring-hash}, {@code maglev}) given no key pick a random node.
  *
  * <p>Immutable and thread-safe.
  */
 public final class PickContext {
-  private static final PickContext NONE = new PickContext(null, 0L, Set.of());
+  private static final PickContext NONE = new PickContext(false, 0L, Set.of());
 
-  private final byte @Nullable [] hashKey;
+  private final boolean hasHashKey;
   private final long hash;
   private final Set<String> triedIds;
 
-  private PickContext(byte @Nullable [] hashKey, long hash, Set<String> triedIds) {
-    this.hashKey = hashKey;
+  private PickContext(boolean hasHashKey, long hash, Set<String> triedIds) {
+    this.hasHashKey = hasHashKey;
     this.hash = hash;
     this.triedIds = triedIds;
   }
@@ -40,18 +41,13 @@ public final class PickContext {
   /** A context whose hash key is the UTF-8 bytes of {@code key}. */
   public static PickContext hashKey(String key) {
     requireNonNull(key, "key");
-    return hashKey(key.getBytes(StandardCharsets.UTF_8), false);
+    return new PickContext(true, XxHash64.hashUtf8(key, 0L), Set.of());
   }
 
-  /** A context whose hash key is {@code key} (copied). */
+  /** A context whose hash key is the bytes {@code key}. */
   public static PickContext hashKey(byte[] key) {
     requireNonNull(key, "key");
-    return hashKey(key, true);
-  }
-
-  private static PickContext hashKey(byte[] key, boolean copy) {
-    byte[] bytes = copy ? key.clone() : key;
-    return new PickContext(bytes, XxHash64.hash(bytes, 0, bytes.length, 0L), Set.of());
+    return new PickContext(true, XxHash64.hash(key, 0, key.length, 0L), Set.of());
   }
 
   /** This context with {@code node} added to the nodes already tried. */
@@ -62,22 +58,17 @@ public final class PickContext {
     }
     Set<String> tried = new LinkedHashSet<>(triedIds);
     tried.add(node.id());
-    return new PickContext(hashKey, hash, Collections.unmodifiableSet(tried));
+    return new PickContext(hasHashKey, hash, Collections.unmodifiableSet(tried));
   }
 
   /** Whether a hash key was given. */
   public boolean hasHashKey() {
-    return hashKey != null;
+    return hasHashKey;
   }
 
   /** The stable 64-bit hash of the key; 0 when there is no key. */
   public long hash() {
     return hash;
-  }
-
-  /** A copy of the key's bytes, or null when there is no key. */
-  public byte @Nullable [] hashKeyBytes() {
-    return hashKey == null ? null : hashKey.clone();
   }
 
   /** Whether any node was tried already; lets pickers skip the set lookup on first attempts. */
@@ -104,7 +95,7 @@ public final class PickContext {
       return false;
     }
     PickContext that = (PickContext) o;
-    return Arrays.equals(hashKey, that.hashKey) && triedIds.equals(that.triedIds);
+    return hasHashKey == that.hasHashKey && hash == that.hash && triedIds.equals(that.triedIds);
   }
 
   @Override
@@ -115,11 +106,11 @@ public final class PickContext {
   @Override
   public String toString() {
     StringBuilder s = new StringBuilder("PickContext{");
-    if (hashKey != null) {
+    if (hasHashKey) {
       s.append("hash=").append(Long.toHexString(hash));
     }
     if (!triedIds.isEmpty()) {
-      s.append(hashKey != null ? ", " : "").append("tried=").append(triedIds);
+      s.append(hasHashKey ? ", " : "").append("tried=").append(triedIds);
     }
     return s.append('}').toString();
   }

@@ -2,8 +2,10 @@ package dev.loadstar;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.loadstar.strategy.MaglevStrategy;
 import dev.loadstar.strategy.PowerOfTwoChoicesStrategy;
 import dev.loadstar.strategy.RandomStrategy;
+import dev.loadstar.strategy.RingHashStrategy;
 import dev.loadstar.strategy.RoundRobinStrategy;
 import dev.loadstar.strategy.Strategy;
 import dev.loadstar.strategy.WeightedRoundRobinStrategy;
@@ -15,7 +17,7 @@ import java.util.function.Supplier;
 /**
  * The built-in balancing strategies, by factory method or by their stable configuration names:
  * {@code round-robin}, {@code weighted-round-robin}, {@code random}, {@code least-requests},
- * {@code peak-ewma}.
+ * {@code peak-ewma}, {@code ring-hash}, {@code maglev}.
  *
  * <p>Every strategy returned is immutable and may be shared by any number of services.
  */
@@ -28,6 +30,8 @@ public final class Strategies {
     BY_NAME.put("random", Strategies::random);
     BY_NAME.put("least-requests", Strategies::leastRequests);
     BY_NAME.put("peak-ewma", Strategies::peakEwma);
+    BY_NAME.put("ring-hash", Strategies::ringHash);
+    BY_NAME.put("maglev", Strategies::maglev);
   }
 
   private Strategies() {}
@@ -61,6 +65,20 @@ public final class Strategies {
    */
   public static Strategy peakEwma() {
     return PowerOfTwoChoicesStrategy.peakEwma();
+  }
+
+  /**
+   * Consistent hashing on a ring: sticky by {@link PickContext#hashKey(String)}, moving few keys
+   * when nodes come and go; {@code ringHash().boundedLoad(1.25)} caps each node's share of the
+   * requests in flight. See {@link RingHashStrategy}.
+   */
+  public static RingHashStrategy ringHash() {
+    return RingHashStrategy.create();
+  }
+
+  /** Maglev consistent hashing: sticky by key with an O(1) table lookup. See {@link MaglevStrategy}. */
+  public static MaglevStrategy maglev() {
+    return MaglevStrategy.create();
   }
 
   /**

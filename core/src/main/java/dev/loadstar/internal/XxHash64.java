@@ -17,6 +17,62 @@ public final class XxHash64 {
 
   private XxHash64() {}
 
+  /**
+   * XXH64 of the UTF-8 encoding of {@code s}. Allocation-free when {@code s} is ASCII (the usual
+   * session ids, user ids and header values); other strings are encoded first.
+   */
+  public static long hashUtf8(CharSequence s, long seed) {
+    int length = s.length();
+    for (int i = 0; i < length; i++) {
+      if (s.charAt(i) >= 0x80) {
+        byte[] utf8 = s.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return hash(utf8, 0, utf8.length, seed);
+      }
+    }
+    int end = length;
+    int p = 0;
+    long h;
+    if (length >= 32) {
+      long v1 = seed + P1 + P2;
+      long v2 = seed + P2;
+      long v3 = seed;
+      long v4 = seed - P1;
+      int limit = end - 32;
+      do {
+        v1 = round(v1, readLong(s, p));
+        v2 = round(v2, readLong(s, p + 8));
+        v3 = round(v3, readLong(s, p + 16));
+        v4 = round(v4, readLong(s, p + 24));
+        p += 32;
+      } while (p <= limit);
+      h = Long.rotateLeft(v1, 1) + Long.rotateLeft(v2, 7) + Long.rotateLeft(v3, 12)
+          + Long.rotateLeft(v4, 18);
+      h = mergeRound(h, v1);
+      h = mergeRound(h, v2);
+      h = mergeRound(h, v3);
+      h = mergeRound(h, v4);
+    } else {
+      h = seed + P5;
+    }
+    h += length;
+    while (p + 8 <= end) {
+      h ^= round(0, readLong(s, p));
+      h = Long.rotateLeft(h, 27) * P1 + P4;
+      p += 8;
+    }
+    if (p + 4 <= end) {
+      h ^= (readInt(s, p) & 0xFFFFFFFFL) * P1;
+      h = Long.rotateLeft(h, 23) * P2 + P3;
+      p += 4;
+    }
+    while (p < end) {
+      h ^= (s.charAt(p) & 0xFFL) * P5;
+      h = Long.rotateLeft(h, 11) * P1;
+      p++;
+    }
+    return mix(h);
+  }
+
   /** XXH64 of {@code length} bytes of {@code input} starting at {@code offset}. */
   public static long hash(byte[] input, int offset, int length, long seed) {
     int end = offset + length;
@@ -100,6 +156,22 @@ public final class XxHash64 {
         | (b[i + 5] & 0xFFL) << 40
         | (b[i + 6] & 0xFFL) << 48
         | (b[i + 7] & 0xFFL) << 56;
+  }
+
+  private static long readLong(CharSequence s, int i) {
+    return (s.charAt(i) & 0xFFL)
+        | (s.charAt(i + 1) & 0xFFL) << 8
+        | (s.charAt(i + 2) & 0xFFL) << 16
+        | (s.charAt(i + 3) & 0xFFL) << 24
+        | (s.charAt(i + 4) & 0xFFL) << 32
+        | (s.charAt(i + 5) & 0xFFL) << 40
+        | (s.charAt(i + 6) & 0xFFL) << 48
+        | (s.charAt(i + 7) & 0xFFL) << 56;
+  }
+
+  private static int readInt(CharSequence s, int i) {
+    return (s.charAt(i) & 0xFF) | (s.charAt(i + 1) & 0xFF) << 8 | (s.charAt(i + 2) & 0xFF) << 16
+        | (s.charAt(i + 3) & 0xFF) << 24;
   }
 
   private static int readInt(byte[] b, int i) {

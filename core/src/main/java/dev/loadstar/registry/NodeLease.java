@@ -24,10 +24,13 @@ final class NodeLease implements Lease {
   private final Node node;
   private volatile int state;
 
-  NodeLease(NodeStats stats) {
+  /** @param counted whether the picker already counted the request in flight */
+  NodeLease(NodeStats stats, boolean counted) {
     this.stats = stats;
     this.node = stats.node();
-    stats.acquire();
+    if (!counted) {
+      stats.acquire();
+    }
   }
 
   NodeStats stats() {

@@ -3,6 +3,7 @@ package dev.loadstar.registry;
 import dev.loadstar.Node;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
@@ -35,6 +36,8 @@ public final class NodeStats {
 
   private final LongSupplier nanoTime;
   private final double decayNanos;
+  /** In flight across the whole service; shared by its nodes. For bounded-load strategies. */
+  private final LongAdder serviceInFlight;
   private final Object ewmaLock = new Object();
 
   /** The generation of the membership update that last named this node; see ServiceState. */
@@ -51,6 +54,11 @@ public final class NodeStats {
    * @param decayNanos the peak-EWMA time constant
    */
   public NodeStats(Node node, LongSupplier nanoTime, long decayNanos) {
+    this(node, nanoTime, decayNanos, new LongAdder());
+  }
+
+  NodeStats(Node node, LongSupplier nanoTime, long decayNanos, LongAdder serviceInFlight) {
+    this.serviceInFlight = serviceInFlight;
     if (decayNanos <= 0) {
       throw new IllegalArgumentException("decayNanos: " + decayNanos + " (expected: > 0)");
     }
@@ -76,6 +84,32 @@ public final class NodeStats {
   /** Requests currently leased to this node and not yet closed. */
   public int inFlight() {
     return inFlight;
+  }
+
+  /**
+   * Requests in flight on all nodes of this node's service. A striped sum (LongAdder): cheap to
+   * read, not an atomic snapshot.
+   */
+  public long serviceInFlight() {
+    return serviceInFlight.sum();
+  }
+
+  /**
+   * Counts one more request in flight if fewer than {@code limit} are; for pickers that cap load
+   * per node (bounded-load hashing) and so must check and count in one atomic step. A picker that
+   * does this says so with {@link dev.loadstar.strategy.Picker#reservesInFlight()}, and the lease
+   * then does not count the request again.
+   *
+   * @return whether the request was counted
+   */
+  public boolean tryAcquire(int limit) {
+    for (int current = inFlight; current < limit; current = inFlight) {
+      if (IN_FLIGHT.compareAndSet(this, current, current + 1)) {
+        serviceInFlight.increment();
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -109,10 +143,12 @@ public final class NodeStats {
 
   void acquire() {
     IN_FLIGHT.getAndAdd(this, 1);
+    serviceInFlight.increment();
   }
 
   void release() {
     IN_FLIGHT.getAndAdd(this, -1);
+    serviceInFlight.decrement();
   }
 
   void observe(long latencyNanos, boolean failed) {

@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
@@ -46,7 +47,14 @@ final class ServiceState {
   private volatile Published published;
 
   /** What picks read: the picker and the membership it was built from. */
-  private record Published(Picker picker, List<Node> nodes) {}
+  private record Published(Picker picker, boolean reserves, List<Node> nodes) {
+    Published(Picker picker, List<Node> nodes) {
+      this(picker, picker.reservesInFlight(), nodes);
+    }
+  }
+
+  /** Requests in flight on all nodes of this service, for bounded-load pickers. */
+  private final LongAdder inFlight = new LongAdder();
 
   ServiceState(
       String name, Strategy strategy, RandomGenerator random, LongSupplier nanoTime, long decayNanos) {
@@ -83,7 +91,7 @@ final class ServiceState {
     if (node == null) {
       throw noAvailableNode(p, ctx);
     }
-    return new NodeLease(node);
+    return new NodeLease(node, p.reserves());
   }
 
   /**
@@ -178,7 +186,7 @@ final class ServiceState {
       parked.node(node);
       return parked;
     }
-    return new NodeStats(node, nanoTime, decayNanos);
+    return new NodeStats(node, nanoTime, decayNanos, inFlight);
   }
 
   private void pruneDrained() {
