@@ -4,7 +4,16 @@ import static java.util.Objects.requireNonNull;
 
 import dev.loadstar.internal.ThreadLocalRandomSource;
 import dev.loadstar.registry.ServiceRegistry;
+import dev.loadstar.registry.ServiceSnapshot;
 import dev.loadstar.strategy.Strategy;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
@@ -23,13 +32,41 @@ import java.util.random.RandomGenerator;
  * }
  * }</pre>
  *
+ * <p>Nodes are ejected by per-node circuit breakers and return on their own; a small daemon thread
+ * ({@code loadstar-health}) brings ejected nodes back to trial and ramps slow-starting ones.
+ * {@link #close()} stops it.
+ *
  * <p>Thread-safe.
  */
-public final class LoadBalancer {
+public final class LoadBalancer implements AutoCloseable {
+  /** How often ejected nodes are checked for their return and slow-start weights refreshed. */
+  public static final Duration DEFAULT_HEALTH_INTERVAL = Duration.ofMillis(250);
+  /** Picks stay in the caller's zone while at least half its nodes there are eligible. */
+  public static final double DEFAULT_ZONE_MIN_ELIGIBLE_SHARE = 0.5;
+
+  private static final Logger log = LoggerFactory.getLogger(LoadBalancer.class);
+
   private final ServiceRegistry registry;
+  private final ScheduledExecutorService health;
 
   private LoadBalancer(Builder b) {
-    this.registry = new ServiceRegistry(b.defaultStrategy, b.services, b.random, b.nanoTime);
+    this.registry = new ServiceRegistry(
+        b.defaultStrategy, b.services, b.random, b.nanoTime, b.zone, b.zoneMinEligibleShare);
+    this.health = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "loadstar-health");
+      t.setDaemon(true);
+      return t;
+    });
+    long every = b.healthInterval.toNanos();
+    health.scheduleWithFixedDelay(this::tick, every, every, TimeUnit.NANOSECONDS);
+  }
+
+  private void tick() {
+    try {
+      registry.tick();
+    } catch (RuntimeException e) {
+      log.warn("health tick failed; will try again", e);
+    }
   }
 
   public static Builder builder() {
@@ -41,9 +78,33 @@ public final class LoadBalancer {
     return registry;
   }
 
+  /**
+   * Every service's nodes and their health now: eligible or ejected, breaker state, panic,
+   * in-flight requests, latency estimate, effective weight. Records that Jackson serialises.
+   */
+  public List<ServiceSnapshot> snapshot() {
+    return registry.snapshot();
+  }
+
+  /** Stops the health thread. Picks keep working; ejected nodes then no longer return. */
+  @Override
+  public void close() {
+    health.shutdownNow();
+  }
+
   /** Whether {@code service} is known: configured in the builder or given nodes since. */
   public boolean hasService(String service) {
     return registry.contains(service);
+  }
+
+  /**
+   * Replaces the settings of {@code service} at run time (a reloaded configuration file): a new
+   * strategy rebuilds the picker; new breaker settings give every node a fresh breaker. Nodes keep
+   * their in-flight counts and latency estimates. A config equal to the current one changes
+   * nothing.
+   */
+  public void configure(String service, ServiceConfig config) {
+    registry.configure(service, config);
   }
 
   /** Picks a node of {@code service}; same as {@code pick(service, PickContext.none())}. */
@@ -69,8 +130,44 @@ public final class LoadBalancer {
     private final Map<String, ServiceConfig> services = new LinkedHashMap<>();
     private RandomGenerator random = ThreadLocalRandomSource.INSTANCE;
     private LongSupplier nanoTime = System::nanoTime;
+    private @Nullable String zone;
+    private double zoneMinEligibleShare = DEFAULT_ZONE_MIN_ELIGIBLE_SHARE;
+    private Duration healthInterval = DEFAULT_HEALTH_INTERVAL;
 
     private Builder() {}
+
+    /**
+     * The caller's zone: picks stay among nodes of this zone while enough of them are eligible
+     * (see {@link #zoneMinEligibleShare}), and spill to all zones otherwise.
+     */
+    public Builder zone(String zone) {
+      requireNonNull(zone, "zone");
+      if (zone.isBlank()) {
+        throw new IllegalArgumentException("zone: '" + zone + "' (expected: not blank)");
+      }
+      this.zone = zone;
+      return this;
+    }
+
+    /** Share of the local zone's nodes that must be eligible to keep picks local; default 0.5. */
+    public Builder zoneMinEligibleShare(double share) {
+      if (!(share > 0.0 && share <= 1.0)) {
+        throw new IllegalArgumentException(
+            "zoneMinEligibleShare: " + share + " (expected: > 0.0 and <= 1.0)");
+      }
+      this.zoneMinEligibleShare = share;
+      return this;
+    }
+
+    /** How often the health thread runs; default {@link #DEFAULT_HEALTH_INTERVAL}. */
+    public Builder healthInterval(Duration interval) {
+      requireNonNull(interval, "healthInterval");
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("healthInterval: " + interval + " (expected: > 0)");
+      }
+      this.healthInterval = interval;
+      return this;
+    }
 
     /** The strategy of services without their own; default {@link Strategies#leastRequests()}. */
     public Builder defaultStrategy(Strategy strategy) {

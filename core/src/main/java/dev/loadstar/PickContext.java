@@ -10,7 +10,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What a single pick may take into account beyond the service name: a hash key for sticky
- * strategies and the nodes this call has already tried (a retry skips them).
+ * strategies, the nodes this call has already tried (a retry skips them), and tags a node must
+ * carry (subset routing).
  *
  * <p>The key is hashed once, here, with xxHash64 (seed 0) over its bytes (UTF-8 for strings), so
  * every client JVM maps a key to the same node and retries do not hash again. Only the hash is
@@ -21,16 +22,47 @@ import org.jspecify.annotations.Nullable;
  * <p>Immutable and thread-safe.
  */
 public final class PickContext {
-  private static final PickContext NONE = new PickContext(false, 0L, Set.of());
+  private static final PickContext NONE = new PickContext(false, 0L, Set.of(), Set.of());
 
   private final boolean hasHashKey;
   private final long hash;
   private final Set<String> triedIds;
+  private final Set<String> requiredTags;
 
-  private PickContext(boolean hasHashKey, long hash, Set<String> triedIds) {
+  private PickContext(boolean hasHashKey, long hash, Set<String> triedIds, Set<String> requiredTags) {
     this.hasHashKey = hasHashKey;
     this.hash = hash;
     this.triedIds = triedIds;
+    this.requiredTags = requiredTags;
+  }
+
+  /**
+   * A context that only accepts nodes carrying every one of {@code tags} (subset routing, such as
+   * {@code version=v2}). If no node matches, the pick fails naming the tags.
+   */
+  public static PickContext requireTags(String... tags) {
+    return NONE.withRequiredTags(Set.of(tags));
+  }
+
+  /** This context, only accepting nodes that carry every one of {@code tags}. */
+  public PickContext withRequiredTags(Set<String> tags) {
+    requireNonNull(tags, "tags");
+    for (String tag : tags) {
+      if (tag == null || tag.isBlank()) {
+        throw new IllegalArgumentException("tag: '" + tag + "' (expected: not blank)");
+      }
+    }
+    return new PickContext(hasHashKey, hash, triedIds, Set.copyOf(tags));
+  }
+
+  /** Whether only nodes with certain tags are acceptable. */
+  public boolean hasRequiredTags() {
+    return !requiredTags.isEmpty();
+  }
+
+  /** The tags a node must carry to be picked; empty for any node. */
+  public Set<String> requiredTags() {
+    return requiredTags;
   }
 
   /** No key, nothing tried: strategies do their plain pick. */
@@ -41,13 +73,13 @@ public final class PickContext {
   /** A context whose hash key is the UTF-8 bytes of {@code key}. */
   public static PickContext hashKey(String key) {
     requireNonNull(key, "key");
-    return new PickContext(true, XxHash64.hashUtf8(key, 0L), Set.of());
+    return new PickContext(true, XxHash64.hashUtf8(key, 0L), Set.of(), Set.of());
   }
 
   /** A context whose hash key is the bytes {@code key}. */
   public static PickContext hashKey(byte[] key) {
     requireNonNull(key, "key");
-    return new PickContext(true, XxHash64.hash(key, 0, key.length, 0L), Set.of());
+    return new PickContext(true, XxHash64.hash(key, 0, key.length, 0L), Set.of(), Set.of());
   }
 
   /** This context with {@code node} added to the nodes already tried. */
@@ -58,7 +90,7 @@ public final class PickContext {
     }
     Set<String> tried = new LinkedHashSet<>(triedIds);
     tried.add(node.id());
-    return new PickContext(hasHashKey, hash, Collections.unmodifiableSet(tried));
+    return new PickContext(hasHashKey, hash, Collections.unmodifiableSet(tried), requiredTags);
   }
 
   /** Whether a hash key was given. */
@@ -95,7 +127,8 @@ public final class PickContext {
       return false;
     }
     PickContext that = (PickContext) o;
-    return hasHashKey == that.hasHashKey && hash == that.hash && triedIds.equals(that.triedIds);
+    return hasHashKey == that.hasHashKey && hash == that.hash && triedIds.equals(that.triedIds)
+        && requiredTags.equals(that.requiredTags);
   }
 
   @Override
@@ -111,6 +144,9 @@ public final class PickContext {
     }
     if (!triedIds.isEmpty()) {
       s.append(hasHashKey ? ", " : "").append("tried=").append(triedIds);
+    }
+    if (!requiredTags.isEmpty()) {
+      s.append(hasHashKey || !triedIds.isEmpty() ? ", " : "").append("tags=").append(requiredTags);
     }
     return s.append('}').toString();
   }

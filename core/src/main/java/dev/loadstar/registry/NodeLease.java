@@ -5,6 +5,11 @@ import dev.loadstar.Node;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import static java.util.Objects.requireNonNull;
+import static java.util.concurrent.TimeUnit.NANOSECONDS;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /** A {@link Lease} on one node's {@link NodeStats}. Thread-safe; each end happens once. */
 final class NodeLease implements Lease {
@@ -22,12 +27,19 @@ final class NodeLease implements Lease {
 
   private final NodeStats stats;
   private final Node node;
+  /** The breaker whose permission this lease holds; null without a permission. */
+  private final @Nullable CircuitBreaker breaker;
   private volatile int state;
 
-  /** @param counted whether the picker already counted the request in flight */
-  NodeLease(NodeStats stats, boolean counted) {
+  /**
+   * @param counted whether the picker already counted the request in flight
+   * @param breaker the breaker a permission was acquired from, which this lease must end exactly
+   *     once (outcome or release); null if none was
+   */
+  NodeLease(NodeStats stats, boolean counted, @Nullable CircuitBreaker breaker) {
     this.stats = stats;
     this.node = stats.node();
+    this.breaker = breaker;
     if (!counted) {
       stats.acquire();
     }
@@ -44,29 +56,47 @@ final class NodeLease implements Lease {
 
   @Override
   public void success(long latencyNanos) {
-    if (mark(REPORTED)) {
+    if (report()) {
       stats.observe(latencyNanos, false);
+      if (breaker != null) {
+        TimeUnit unit = breaker.getTimestampUnit();
+        breaker.onSuccess(unit.convert(Math.max(0L, latencyNanos), NANOSECONDS), unit);
+      }
     }
   }
 
   @Override
   public void failure(Throwable error, long latencyNanos) {
     requireNonNull(error, "error");
-    if (mark(REPORTED)) {
+    if (report()) {
       stats.observe(latencyNanos, true);
+      if (breaker != null) {
+        TimeUnit unit = breaker.getTimestampUnit();
+        breaker.onError(unit.convert(Math.max(0L, latencyNanos), NANOSECONDS), unit, error);
+      }
     }
   }
 
   @Override
   public void close() {
-    if (mark(CLOSED)) {
+    int before = (int) STATE.getAndBitwiseOr(this, CLOSED);
+    if ((before & CLOSED) == 0) {
       stats.release();
+      if ((before & REPORTED) == 0 && breaker != null) {
+        // Ended without an outcome (cancelled): give the permission back unjudged.
+        breaker.releasePermission();
+      }
     }
   }
 
-  /** Sets {@code bit}; true if this call set it. */
-  private boolean mark(int bit) {
-    return ((int) STATE.getAndBitwiseOr(this, bit) & bit) == 0;
+  /** Claims the one outcome; false once reported or closed (an outcome after close is moot). */
+  private boolean report() {
+    for (int s = state; (s & (REPORTED | CLOSED)) == 0; s = state) {
+      if (STATE.compareAndSet(this, s, s | REPORTED)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override

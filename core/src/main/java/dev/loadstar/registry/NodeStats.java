@@ -5,6 +5,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The live state of one node of one service: its in-flight request count and its peak-EWMA latency
@@ -35,13 +37,24 @@ public final class NodeStats {
   }
 
   private final LongSupplier nanoTime;
-  private final double decayNanos;
+  private volatile double decayNanos;
   /** In flight across the whole service; shared by its nodes. For bounded-load strategies. */
   private final LongAdder serviceInFlight;
   private final Object ewmaLock = new Object();
 
   /** The generation of the membership update that last named this node; see ServiceState. */
   int mark;
+  /** Guarded by the service lock: when slow start began, or {@link #NOT_RAMPING}. */
+  long rampStartNanos = NOT_RAMPING;
+  /** Guarded by the service lock: when the breaker last opened. */
+  long openedAtNanos;
+
+  static final long NOT_RAMPING = Long.MIN_VALUE;
+
+  /** The node's breaker (null when ejection is off); replaced when breaker settings change. */
+  volatile @Nullable CircuitBreaker breaker;
+  /** The weight pickers use now: the node's weight, reduced while it ramps up in slow start. */
+  private volatile double weight;
 
   private volatile Node node;
   private volatile int inFlight;
@@ -63,6 +76,7 @@ public final class NodeStats {
       throw new IllegalArgumentException("decayNanos: " + decayNanos + " (expected: > 0)");
     }
     this.node = node;
+    this.weight = node.weight();
     this.nanoTime = nanoTime;
     this.decayNanos = decayNanos;
     this.stampNanos = nanoTime.getAsLong();
@@ -74,11 +88,25 @@ public final class NodeStats {
   }
 
   /**
-   * The weight strategies should use now: the node's configured weight. Read once per picker
-   * build, never per pick.
+   * The weight strategies should use now: the node's configured weight, or less while the node is
+   * in slow start. Read once per picker build, never per pick.
    */
-  public int weight() {
-    return node.weight();
+  public double weight() {
+    return weight;
+  }
+
+  void weight(double weight) {
+    this.weight = weight;
+  }
+
+  void decayNanos(long decayNanos) {
+    this.decayNanos = decayNanos;
+  }
+
+  /** The breaker's state name, or "DISABLED" without a breaker. For introspection. */
+  public String breakerState() {
+    CircuitBreaker b = breaker;
+    return b == null ? "DISABLED" : b.getState().name();
   }
 
   /** Requests currently leased to this node and not yet closed. */

@@ -8,7 +8,11 @@ import dev.loadstar.Node;
 import dev.loadstar.NodeRegistry;
 import dev.loadstar.PickContext;
 import dev.loadstar.ServiceConfig;
+import dev.loadstar.internal.SerialExecutor;
 import dev.loadstar.strategy.Strategy;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
-import dev.loadstar.internal.SerialExecutor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link NodeRegistry} behind a {@link dev.loadstar.LoadBalancer}, and the pick path over it.
@@ -29,24 +33,27 @@ import dev.loadstar.internal.SerialExecutor;
 public final class ServiceRegistry implements NodeRegistry {
   private final Strategy defaultStrategy;
   private final Map<String, ServiceConfig> configs;
-  private final RandomGenerator random;
-  private final LongSupplier nanoTime;
+  private final Environment env;
   private final ConcurrentHashMap<String, ServiceState> services = new ConcurrentHashMap<>();
   private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
   private final SerialExecutor events = new SerialExecutor();
 
   /**
    * @param configs per-service settings; these services are known (with no nodes) from the start
+   * @param zone the caller's zone, or null for no zone preference
+   * @param zoneMinShare picks stay in {@code zone} while at least this share of its nodes is eligible
    */
   public ServiceRegistry(
       Strategy defaultStrategy,
       Map<String, ServiceConfig> configs,
       RandomGenerator random,
-      LongSupplier nanoTime) {
+      LongSupplier nanoTime,
+      @Nullable String zone,
+      double zoneMinShare) {
     this.defaultStrategy = requireNonNull(defaultStrategy, "defaultStrategy");
-    this.configs = Map.copyOf(configs);
-    this.random = requireNonNull(random, "random");
-    this.nanoTime = requireNonNull(nanoTime, "nanoTime");
+    this.configs = new ConcurrentHashMap<>(configs);
+    this.env = new Environment(requireNonNull(random, "random"), requireNonNull(nanoTime, "nanoTime"),
+        new NanoClock(nanoTime), CircuitBreakerRegistry.ofDefaults(), zone, zoneMinShare);
     configs.keySet().forEach(this::state);
   }
 
@@ -54,8 +61,7 @@ public final class ServiceRegistry implements NodeRegistry {
   public void update(String service, List<Node> nodes) {
     checkServiceName(service);
     requireNonNull(nodes, () -> "nodes for service '" + service + "'");
-    ServiceState state = state(service);
-    MembershipChange change = state.update(nodes);
+    MembershipChange change = state(service).update(nodes);
     if (change != null) {
       for (MembershipListener l : listeners) {
         events.enqueue(() -> l.onChange(change));
@@ -72,7 +78,7 @@ public final class ServiceRegistry implements NodeRegistry {
 
   @Override
   public Set<String> services() {
-    return java.util.Collections.unmodifiableSet(new TreeSet<>(services.keySet()));
+    return Collections.unmodifiableSet(new TreeSet<>(services.keySet()));
   }
 
   @Override
@@ -85,6 +91,14 @@ public final class ServiceRegistry implements NodeRegistry {
   /** Whether {@code service} was configured or has had an update. */
   public boolean contains(String service) {
     return services.containsKey(service);
+  }
+
+  /** Replaces the settings of {@code service}; see {@code LoadBalancer.configure}. */
+  public void configure(String service, ServiceConfig config) {
+    checkServiceName(service);
+    requireNonNull(config, "config");
+    configs.put(service, config);
+    state(service).configure(config, config.strategy().orElse(defaultStrategy));
   }
 
   /** Picks a node of {@code service} and leases it. Lock-free; one allocation (the lease). */
@@ -108,11 +122,34 @@ public final class ServiceRegistry implements NodeRegistry {
     return state != null ? state.strategy() : strategyFor(service);
   }
 
+  /** Every service's nodes and health now, services sorted by name. */
+  public List<ServiceSnapshot> snapshot() {
+    List<ServiceSnapshot> out = new ArrayList<>();
+    for (String name : services()) {
+      out.add(services.get(name).snapshot());
+    }
+    return out;
+  }
+
+  /**
+   * Time-driven health work for every service: ejected nodes whose wait is over go half-open, and
+   * slow-start weights are refreshed. The balancer's health thread calls it periodically; tests
+   * call it after moving a fake clock.
+   */
+  public void tick() {
+    for (ServiceState state : services.values()) {
+      state.tick();
+    }
+  }
+
   private ServiceState state(String service) {
+    ServiceState existing = services.get(service);
+    if (existing != null) {
+      return existing;
+    }
     return services.computeIfAbsent(service, name -> {
       ServiceConfig config = configs.getOrDefault(name, ServiceConfig.defaults());
-      return new ServiceState(
-          name, strategyFor(name), random, nanoTime, config.ewmaDecay().toNanos());
+      return new ServiceState(name, config, config.strategy().orElse(defaultStrategy), env);
     });
   }
 

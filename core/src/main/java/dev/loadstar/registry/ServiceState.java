@@ -4,37 +4,49 @@ import dev.loadstar.Lease;
 import dev.loadstar.NoAvailableNodeException;
 import dev.loadstar.Node;
 import dev.loadstar.PickContext;
-import dev.loadstar.strategy.Picker;
+import dev.loadstar.ServiceConfig;
 import dev.loadstar.strategy.Strategy;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.event.CircuitBreakerOnStateTransitionEvent;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.LongSupplier;
-import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One service's membership and its published picker.
+ * One service: its membership, its nodes' health, and the picker published from them.
  *
- * <p>Writers (membership updates) hold {@code lock}; readers (picks) read {@link #published} once
- * and never lock. Each node's {@link NodeStats} is created when its id first appears and kept while
- * the id stays. A removed node still serving requests is parked in {@code draining}, so that a node
- * that flaps out and back in (a missed health check) comes back with its counters intact.
+ * <p>Writers (membership updates, breaker transitions, the health tick, reconfiguration) hold
+ * {@code lock}; picks read {@link #published} once and never lock. Each node's {@link NodeStats}
+ * is created when its id first appears and kept while the id stays. A removed node still serving
+ * requests is parked in {@code draining}, so a node that flaps out and back in (a missed health
+ * check) comes back with its counters.
  */
 final class ServiceState {
-  private final String name;
-  private final Strategy strategy;
-  private final RandomGenerator random;
-  private final LongSupplier nanoTime;
-  private final long decayNanos;
-  private final Object lock = new Object();
+  private static final Logger log = LoggerFactory.getLogger(ServiceState.class);
 
+  private final String name;
+  private final Environment env;
+  private final Object lock = new Object();
+  /** Requests in flight on all nodes of this service, for bounded-load pickers. */
+  private final LongAdder inFlight = new LongAdder();
+
+  /** Guarded by {@code lock}. */
+  private ServiceConfig config;
+  /** Guarded by {@code lock}. */
+  private Strategy strategy;
+  /** Guarded by {@code lock}: the user's breaker settings on the balancer's clock. */
+  private @Nullable CircuitBreakerConfig breakerConfig;
   /** Guarded by {@code lock}. The members in membership order. */
   private NodeStats[] order = new NodeStats[0];
   /** Guarded by {@code lock}. The members by node id. */
@@ -46,24 +58,14 @@ final class ServiceState {
 
   private volatile Published published;
 
-  /** What picks read: the picker and the membership it was built from. */
-  private record Published(Picker picker, boolean reserves, List<Node> nodes) {
-    Published(Picker picker, List<Node> nodes) {
-      this(picker, picker.reservesInFlight(), nodes);
-    }
-  }
-
-  /** Requests in flight on all nodes of this service, for bounded-load pickers. */
-  private final LongAdder inFlight = new LongAdder();
-
-  ServiceState(
-      String name, Strategy strategy, RandomGenerator random, LongSupplier nanoTime, long decayNanos) {
+  ServiceState(String name, ServiceConfig config, Strategy strategy, Environment env) {
     this.name = name;
+    this.env = env;
+    this.config = config;
     this.strategy = strategy;
-    this.random = random;
-    this.nanoTime = nanoTime;
-    this.decayNanos = decayNanos;
-    this.published = new Published(strategy.newPicker(List.of(), random), List.of());
+    this.breakerConfig = breakerConfig(config);
+    this.published = new Published(List.of(), new NodeStats[0], new boolean[0], strategy, config,
+        env, false);
   }
 
   String name() {
@@ -71,11 +73,13 @@ final class ServiceState {
   }
 
   Strategy strategy() {
-    return strategy;
+    synchronized (lock) {
+      return strategy;
+    }
   }
 
   List<Node> nodes() {
-    return published.nodes();
+    return published.nodes;
   }
 
   /** Live stats of the current members, in membership order. */
@@ -85,14 +89,97 @@ final class ServiceState {
     }
   }
 
+  ServiceSnapshot snapshot() {
+    Published p = published;
+    List<NodeSnapshot> nodes = new ArrayList<>(p.all.length);
+    int eligibleCount = 0;
+    for (int i = 0; i < p.all.length; i++) {
+      NodeStats s = p.all[i];
+      Node node = s.node();
+      eligibleCount += p.eligible[i] ? 1 : 0;
+      nodes.add(new NodeSnapshot(node.id(), node.address(), node.zone(), node.weight(), s.weight(),
+          p.eligible[i], !p.eligible[i], s.breakerState(), s.inFlight(),
+          s.peakEwmaNanos() / 1e6));
+    }
+    return new ServiceSnapshot(name, p.strategy.name(), p.main.panic(), eligibleCount, nodes);
+  }
+
+  // ---------------------------------------------------------------- picking (lock-free)
+
   Lease pick(PickContext ctx) throws NoAvailableNodeException {
     Published p = published;
-    NodeStats node = p.picker().pick(ctx);
+    Choice choice = ctx.hasRequiredTags() ? p.subset(ctx.requiredTags()) : p.main;
+    NodeStats node = choice.picker().pick(ctx);
     if (node == null) {
-      throw noAvailableNode(p, ctx);
+      throw noAvailableNode(p, choice, ctx);
     }
-    return new NodeLease(node, p.reserves());
+    CircuitBreaker breaker = node.breaker;
+    if (breaker == null) {
+      return new NodeLease(node, choice.reserves(), null);
+    }
+    if (breaker.tryAcquirePermission()) {
+      return new NodeLease(node, choice.reserves(), breaker);
+    }
+    return refused(choice, ctx, node);
   }
+
+  /**
+   * The picked node's breaker refused a permission: it is half-open with its trial calls taken,
+   * or it opened after this picker was built. Outside panic, try up to two other nodes; if none
+   * will do, go to the picked node without a permission (its outcome then does not count).
+   */
+  private Lease refused(Choice choice, PickContext ctx, NodeStats first) {
+    if (!choice.panic()) {
+      PickContext retry = ctx;
+      NodeStats refused = first;
+      for (int attempt = 0; attempt < 2; attempt++) {
+        retry = retry.withTried(refused.node());
+        NodeStats other = choice.picker().pick(retry);
+        if (other == null) {
+          break;
+        }
+        CircuitBreaker breaker = other.breaker;
+        boolean permitted = breaker == null || breaker.tryAcquirePermission();
+        if (permitted) {
+          if (choice.reserves()) {
+            first.release();
+            if (refused != first) {
+              refused.release();
+            }
+          }
+          return new NodeLease(other, choice.reserves(), breaker);
+        }
+        if (choice.reserves() && refused != first) {
+          refused.release();
+        }
+        refused = other;
+      }
+      if (choice.reserves() && refused != first) {
+        refused.release();
+      }
+    }
+    return new NodeLease(first, choice.reserves(), null);
+  }
+
+  private NoAvailableNodeException noAvailableNode(Published p, Choice choice, PickContext ctx) {
+    StringBuilder m = new StringBuilder("no available node for service '").append(name).append('\'');
+    if (ctx.hasRequiredTags()) {
+      m.append(" with tags ").append(ctx.requiredTags());
+    }
+    m.append(" (nodes: ").append(p.all.length);
+    if (ctx.hasRequiredTags()) {
+      m.append(", matching: ").append(choice.candidates());
+    }
+    if (p.ejected > 0) {
+      m.append(", ejected: ").append(p.ejected);
+    }
+    if (ctx.hasTried()) {
+      m.append(", tried: ").append(ctx.triedIds());
+    }
+    return new NoAvailableNodeException(name, m.append(')').toString());
+  }
+
+  // ---------------------------------------------------------------- membership
 
   /**
    * Applies a complete membership list.
@@ -156,17 +243,22 @@ final class ServiceState {
           if (gone.mark != mark) {
             removed.add(gone.node());
             members.remove(gone.node().id());
+            removeBreaker(gone);
             if (gone.inFlight() > 0) {
               draining.put(gone.node().id(), gone);
             }
           }
         }
       }
+      long now = env.nanoTime().getAsLong();
       for (int i = 0; i < n; i++) {
         if (next[i] == null) {
           Node node = nodes.get(i);
-          next[i] = revive(node);
-          members.put(node.id(), next[i]);
+          NodeStats joined = revive(node);
+          joined.rampStartNanos = now;
+          attachBreaker(joined);
+          next[i] = joined;
+          members.put(node.id(), joined);
         }
       }
       for (Node node : changed) {
@@ -174,8 +266,7 @@ final class ServiceState {
       }
       order = next;
       List<Node> current = List.copyOf(nodes);
-      Picker picker = strategy.newPicker(Arrays.asList(next), random);
-      published = new Published(picker, current);
+      publish(current);
       return new MembershipChange(name, current, added, removed, changed);
     }
   }
@@ -186,7 +277,7 @@ final class ServiceState {
       parked.node(node);
       return parked;
     }
-    return new NodeStats(node, nanoTime, decayNanos, inFlight);
+    return new NodeStats(node, env.nanoTime(), config.ewmaDecay().toNanos(), inFlight);
   }
 
   private void pruneDrained() {
@@ -197,13 +288,255 @@ final class ServiceState {
     }
   }
 
-  private NoAvailableNodeException noAvailableNode(Published p, PickContext ctx) {
-    StringBuilder m = new StringBuilder("no available node for service '").append(name)
-        .append("' (nodes: ").append(p.nodes().size());
-    if (ctx.hasTried()) {
-      m.append(", tried: ").append(ctx.triedIds());
+  // ---------------------------------------------------------------- configuration
+
+  void configure(ServiceConfig next, Strategy nextStrategy) {
+    synchronized (lock) {
+      if (next.equals(config) && nextStrategy.equals(strategy)) {
+        return;
+      }
+      boolean breakersChange = next.circuitBreaker().orElse(null) != config.circuitBreaker().orElse(null);
+      config = next;
+      strategy = nextStrategy;
+      for (NodeStats s : order) {
+        s.decayNanos(next.ewmaDecay().toNanos());
+      }
+      if (breakersChange) {
+        breakerConfig = breakerConfig(next);
+        for (NodeStats s : order) {
+          removeBreaker(s);
+          attachBreaker(s);
+        }
+      }
+      publish(published.nodes);
     }
-    m.append(')');
-    return new NoAvailableNodeException(name, m.toString());
+  }
+
+  // ---------------------------------------------------------------- health
+
+  private @Nullable CircuitBreakerConfig breakerConfig(ServiceConfig c) {
+    return c.circuitBreaker()
+        .map(user -> CircuitBreakerConfig.from(user).clock(env.clock()).build())
+        .orElse(null);
+  }
+
+  private String breakerName(NodeStats s) {
+    return name + "/" + s.node().id();
+  }
+
+  /** Gives {@code s} a fresh breaker (guarded by {@code lock}). */
+  private void attachBreaker(NodeStats s) {
+    if (breakerConfig == null) {
+      s.breaker = null;
+      return;
+    }
+    String breakerName = breakerName(s);
+    env.breakers().remove(breakerName);
+    CircuitBreaker breaker = env.breakers().circuitBreaker(breakerName, breakerConfig);
+    breaker.getEventPublisher().onStateTransition(e -> onTransition(s, breaker, e));
+    s.breaker = breaker;
+  }
+
+  private void removeBreaker(NodeStats s) {
+    if (s.breaker != null) {
+      env.breakers().remove(breakerName(s));
+    }
+  }
+
+  /**
+   * A breaker changed state, on the thread whose outcome caused it (resilience4j publishes events
+   * synchronously): republish so the node leaves or rejoins the picker at once.
+   */
+  private void onTransition(NodeStats s, CircuitBreaker breaker, CircuitBreakerOnStateTransitionEvent e) {
+    synchronized (lock) {
+      if (s.breaker != breaker || members.get(s.node().id()) != s) {
+        return;
+      }
+      State to = e.getStateTransition().getToState();
+      State from = e.getStateTransition().getFromState();
+      long now = env.nanoTime().getAsLong();
+      if (to == State.OPEN || to == State.FORCED_OPEN) {
+        s.openedAtNanos = now;
+        log.warn("service '{}': ejecting node {} (breaker {} -> {}, failure rate {}%)", name,
+            s.node().address(), from, to, breaker.getMetrics().getFailureRate());
+      } else if (to == State.HALF_OPEN) {
+        log.info("service '{}': trying ejected node {} again", name, s.node().address());
+      } else if (to == State.CLOSED && from == State.HALF_OPEN) {
+        s.rampStartNanos = now;
+        log.info("service '{}': node {} recovered and is back in rotation", name,
+            s.node().address());
+      }
+      publish(published.nodes);
+    }
+  }
+
+  /**
+   * Time-driven work: ejected nodes whose wait is over go half-open (resilience4j would only do
+   * this lazily, on a call that an ejected node never gets), and ramping weights are refreshed.
+   */
+  void tick() {
+    List<CircuitBreaker> due = new ArrayList<>();
+    synchronized (lock) {
+      long now = env.nanoTime().getAsLong();
+      for (NodeStats s : order) {
+        CircuitBreaker b = s.breaker;
+        if (b != null && b.getState() == State.OPEN) {
+          long waitNanos = b.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1)
+              * 1_000_000L;
+          if (now - s.openedAtNanos >= waitNanos) {
+            due.add(b);
+          }
+        }
+      }
+      if (published.ramping) {
+        publish(published.nodes);
+      }
+    }
+    // Outside the lock: the transition publishes an event that takes it.
+    for (CircuitBreaker b : due) {
+      if (b.getState() == State.OPEN) {
+        try {
+          b.transitionToHalfOpenState();
+        } catch (RuntimeException raced) {
+          // Moved on by a concurrent call (resilience4j's own lazy check); nothing to do.
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- publishing
+
+  /** Rebuilds eligibility, weights and pickers from the members (guarded by {@code lock}). */
+  private void publish(List<Node> current) {
+    long now = env.nanoTime().getAsLong();
+    int n = order.length;
+    boolean[] eligible = new boolean[n];
+    int maxEjected = (int) Math.floor(config.maxEjectionShare() * n);
+    int ejected = 0;
+    boolean ramping = false;
+    long window = config.slowStartWindow().toNanos();
+    for (int i = 0; i < n; i++) {
+      NodeStats s = order[i];
+      CircuitBreaker b = s.breaker;
+      boolean open = b != null && (b.getState() == State.OPEN || b.getState() == State.FORCED_OPEN);
+      eligible[i] = !open || ejected >= maxEjected;
+      if (!eligible[i]) {
+        ejected++;
+      }
+      double factor = 1.0;
+      if (s.rampStartNanos != NodeStats.NOT_RAMPING) {
+        long elapsed = now - s.rampStartNanos;
+        if (window > 0 && elapsed < window) {
+          factor = Math.max(config.slowStartMinShare(), (double) elapsed / window);
+          ramping = true;
+        } else {
+          s.rampStartNanos = NodeStats.NOT_RAMPING;
+        }
+      }
+      s.weight(s.node().weight() * factor);
+    }
+    Published before = published;
+    Published next = new Published(current, order.clone(), eligible, strategy, config, env, ramping);
+    if (next.main.panic() != before.main.panic()) {
+      if (next.main.panic()) {
+        log.warn("service '{}': panic, only {} of {} nodes eligible (threshold {}%);"
+            + " picking among all nodes", name, n - ejected, n, config.panicThreshold() * 100);
+      } else {
+        log.info("service '{}': panic over, {} of {} nodes eligible", name, n - ejected, n);
+      }
+    }
+    published = next;
+  }
+
+  /** One picker over one candidate set, and how it came about. */
+  record Choice(dev.loadstar.strategy.Picker picker, boolean reserves, boolean panic, int candidates) {}
+
+  /** What picks read: immutable after construction, except the lazily filled tag subsets. */
+  static final class Published {
+    final List<Node> nodes;
+    final NodeStats[] all;
+    final boolean[] eligible;
+    final int ejected;
+    final boolean ramping;
+    final Choice main;
+    private final Strategy strategy;
+    private final ServiceConfig config;
+    private final Environment env;
+    private final java.util.concurrent.ConcurrentHashMap<Set<String>, Choice> subsets =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    Published(List<Node> nodes, NodeStats[] all, boolean[] eligible, Strategy strategy,
+        ServiceConfig config, Environment env, boolean ramping) {
+      this.nodes = nodes;
+      this.all = all;
+      this.eligible = eligible;
+      this.strategy = strategy;
+      this.config = config;
+      this.env = env;
+      this.ramping = ramping;
+      int e = 0;
+      for (boolean ok : eligible) {
+        e += ok ? 0 : 1;
+      }
+      this.ejected = e;
+      this.main = choose(all, eligible);
+    }
+
+    /** The choice among nodes carrying every tag in {@code tags}; built on first use. */
+    Choice subset(Set<String> tags) {
+      Choice c = subsets.get(tags);
+      return c != null ? c : subsets.computeIfAbsent(tags, t -> {
+        List<NodeStats> matching = new ArrayList<>();
+        List<Boolean> ok = new ArrayList<>();
+        for (int i = 0; i < all.length; i++) {
+          if (all[i].node().tags().containsAll(t)) {
+            matching.add(all[i]);
+            ok.add(eligible[i]);
+          }
+        }
+        boolean[] flags = new boolean[ok.size()];
+        for (int i = 0; i < flags.length; i++) {
+          flags[i] = ok.get(i);
+        }
+        return choose(matching.toArray(new NodeStats[0]), flags);
+      });
+    }
+
+    /**
+     * The panic rule, then zone preference: among the eligible candidates unless too few are
+     * eligible (then all of them), and within the caller's zone while enough of its nodes there
+     * are eligible.
+     */
+    private Choice choose(NodeStats[] candidates, boolean[] eligibleFlags) {
+      int n = candidates.length;
+      List<NodeStats> pool = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        if (eligibleFlags[i]) {
+          pool.add(candidates[i]);
+        }
+      }
+      boolean panic = n > 0 && pool.size() < config.panicThreshold() * n;
+      if (panic) {
+        pool = new ArrayList<>(Arrays.asList(candidates));
+      } else if (env.zone() != null) {
+        int inZone = 0;
+        List<NodeStats> local = new ArrayList<>();
+        for (NodeStats s : candidates) {
+          if (env.zone().equals(s.node().zone())) {
+            inZone++;
+          }
+        }
+        for (NodeStats s : pool) {
+          if (env.zone().equals(s.node().zone())) {
+            local.add(s);
+          }
+        }
+        if (!local.isEmpty() && local.size() >= env.zoneMinShare() * inZone) {
+          pool = local;
+        }
+      }
+      dev.loadstar.strategy.Picker picker = strategy.newPicker(pool, env.random());
+      return new Choice(picker, picker.reservesInFlight(), panic, n);
+    }
   }
 }

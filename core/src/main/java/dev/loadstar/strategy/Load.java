@@ -13,5 +13,5 @@ interface Load {
    * Whether {@code a} is less loaded than {@code b}, given their weights (a node of weight 2 should
    * carry twice the load of a node of weight 1 before it counts as equally loaded).
    */
-  boolean isLighter(NodeStats a, int weightA, NodeStats b, int weightB);
+  boolean isLighter(NodeStats a, double weightA, NodeStats b, double weightB);
 }

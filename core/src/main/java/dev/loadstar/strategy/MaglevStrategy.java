@@ -20,6 +20,9 @@ import org.jspecify.annotations.Nullable;
  * The default M = 65,537 keeps a 1,000-node table within 1% of even (65 slots per node) and
  * builds in milliseconds; raise it for larger services ({@link #tableSize(int)}).
  *
+ * <p>Like ring hash, it uses configured weights, not slow-start weights, so ramping never moves
+ * keys between other nodes.
+ *
  * <p>Without a key the pick uses a random hash (a random node, weighted). Nodes already tried are
  * skipped by walking to the next slots, which belong to effectively random other nodes.
  *
@@ -87,7 +90,7 @@ public final class MaglevStrategy implements Strategy {
       byte[] id = HashKeys.idBytes(members[i]);
       offset[i] = Long.remainderUnsigned(HashKeys.hash(id, OFFSET_SEED), m);
       skip[i] = Long.remainderUnsigned(HashKeys.hash(id, SKIP_SEED), m - 1) + 1;
-      weight[i] = members[i].weight();
+      weight[i] = members[i].node().weight();
       maxWeight = Math.max(maxWeight, weight[i]);
     }
     int[] table = new int[m];

@@ -22,7 +22,7 @@ enum PeakEwmaLoad implements Load {
   static final double PENALTY = 1e15;
 
   @Override
-  public boolean isLighter(NodeStats a, int weightA, NodeStats b, int weightB) {
+  public boolean isLighter(NodeStats a, double weightA, NodeStats b, double weightB) {
     long stampA = a.ewmaStampNanos();
     long stampB = b.ewmaStampNanos();
     double costA = a.ewmaCostNanos();

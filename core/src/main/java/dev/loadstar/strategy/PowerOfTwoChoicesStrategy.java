@@ -58,7 +58,7 @@ public final class PowerOfTwoChoicesStrategy implements Strategy {
 
   private static final class P2cPicker implements Picker {
     private final NodeStats[] nodes;
-    private final int[] weights;
+    private final double[] weights;
     private final Load load;
     private final RandomGenerator random;
 
@@ -66,7 +66,7 @@ public final class PowerOfTwoChoicesStrategy implements Strategy {
       this.nodes = nodes;
       this.load = requireNonNull(load);
       this.random = random;
-      this.weights = new int[nodes.length];
+      this.weights = new double[nodes.length];
       for (int i = 0; i < nodes.length; i++) {
         weights[i] = nodes[i].weight();
       }

@@ -54,22 +54,25 @@ public final class RandomStrategy implements Strategy {
 
   /** Each node repeated weight / gcd times, or null if that exceeds the flat limit. */
   private static NodeStats @Nullable [] flatten(NodeStats[] members) {
+    long[] w = new long[members.length];
     long gcd = 0;
-    for (NodeStats n : members) {
-      gcd = Candidates.gcd(gcd, n.weight());
+    for (int i = 0; i < members.length; i++) {
+      w[i] = Math.max(1L, Math.round(members[i].weight() * 1000));
+      gcd = Candidates.gcd(gcd, w[i]);
     }
     long total = 0;
-    for (NodeStats n : members) {
-      total += n.weight() / gcd;
+    for (int i = 0; i < members.length; i++) {
+      w[i] /= gcd;
+      total += w[i];
     }
     if (total > (long) FLAT_LIMIT_PER_NODE * members.length) {
       return null;
     }
     NodeStats[] flat = new NodeStats[(int) total];
     int k = 0;
-    for (NodeStats n : members) {
-      for (long c = n.weight() / gcd; c > 0; c--) {
-        flat[k++] = n;
+    for (int i = 0; i < members.length; i++) {
+      for (long c = w[i]; c > 0; c--) {
+        flat[k++] = members[i];
       }
     }
     return flat;

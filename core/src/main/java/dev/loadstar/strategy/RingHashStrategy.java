@@ -30,6 +30,10 @@ import org.jspecify.annotations.Nullable;
  * to the next node with room. The check and the count are one CAS on the node's in-flight
  * counter, so the cap holds under concurrent picks.
  *
+ * <p>Hash strategies use each node's configured weight, not its slow-start weight: a ramping
+ * weight would move keys between the other nodes as it grows (Envoy likewise supports slow start
+ * only for round robin and least request).
+ *
  * <p>Without a key ({@link PickContext#hasHashKey()} false) the pick starts from a random point:
  * a random node, weighted. Nodes already tried are skipped by walking on.
  *
@@ -122,14 +126,14 @@ public final class RingHashStrategy implements Strategy {
     int n = members.length;
     double totalWeight = 0;
     for (NodeStats m : members) {
-      totalWeight += m.weight();
+      totalWeight += m.node().weight();
     }
     double perWeight = pointsPerNode * n / totalWeight;
     double scale = Math.min(1.0, maxRingSize / (perWeight * totalWeight));
     int[] points = new int[n];
     long size = 0;
     for (int i = 0; i < n; i++) {
-      points[i] = (int) Math.max(1L, Math.round(members[i].weight() * perWeight * scale));
+      points[i] = (int) Math.max(1L, Math.round(members[i].node().weight() * perWeight * scale));
       size += points[i];
     }
     int indexBits = RingPicker.indexBits(n);
@@ -166,8 +170,8 @@ public final class RingHashStrategy implements Strategy {
 
   static final class RingPicker implements Picker {
     private final NodeStats[] nodes;
-    private final int[] weights;
-    private final long totalWeight;
+    private final double[] weights;
+    private final double totalWeight;
     private final long[] ring;
     private final long indexMask;
     private final int bucketShift;
@@ -182,10 +186,10 @@ public final class RingHashStrategy implements Strategy {
       this.loadFactor = loadFactor;
       this.random = random;
       this.indexMask = (1L << indexBits(nodes.length)) - 1;
-      this.weights = new int[nodes.length];
-      long total = 0;
+      this.weights = new double[nodes.length];
+      double total = 0;
       for (int i = 0; i < nodes.length; i++) {
-        weights[i] = nodes[i].weight();
+        weights[i] = nodes[i].node().weight();
         total += weights[i];
       }
       this.totalWeight = total;

@@ -25,7 +25,9 @@ final class SmoothSchedule {
     long[] w = new long[n];
     boolean equal = true;
     for (int i = 0; i < n; i++) {
-      w[i] = nodes[i].weight();
+      // Weights are fractional while a node is in slow start; thousandths keep that precision and
+      // the gcd below removes the scale again when they are whole.
+      w[i] = Math.max(1L, Math.round(nodes[i].weight() * 1000));
       equal &= w[i] == w[0];
     }
     if (equal) {
