@@ -142,6 +142,13 @@ public final class ServiceRegistry implements NodeRegistry {
     }
   }
 
+  /** Names of the breakers alive in the breaker registry; for tests of breaker lifecycle. */
+  Set<String> breakerNames() {
+    Set<String> names = new TreeSet<>();
+    env.breakers().getAllCircuitBreakers().forEach(b -> names.add(b.getName()));
+    return names;
+  }
+
   private ServiceState state(String service) {
     ServiceState existing = services.get(service);
     if (existing != null) {
