@@ -1,0 +1,295 @@
+package dev.loadstar.okhttp;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.loadstar.Lease;
+import dev.loadstar.LoadBalancer;
+import dev.loadstar.Node;
+import dev.loadstar.PickContext;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import javax.net.ssl.SSLHandshakeException;
+import okhttp3.HttpUrl;
+import okhttp3.Interceptor;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An OkHttp <em>application</em> interceptor that sends each call for a service the balancer knows
+ * ({@code http://orders/api/42}) to a node picked for it, reports the outcome back, and retries
+ * on another node when that is safe. Calls to any other host pass through untouched.
+ *
+ * <pre>{@code
+ * OkHttpClient client = new OkHttpClient.Builder()
+ *     .addInterceptor(LoadBalancingInterceptor.create(lb))
+ *     .build();
+ * }</pre>
+ *
+ * <p><b>Pointing.</b> An {@code http} call is rewritten to the node's host and port. An
+ * {@code https} call keeps the service name as its host, so SNI and certificate checks use it,
+ * takes the node's port, and resolves through a per-node {@link okhttp3.Dns} given with
+ * {@code Chain.withDns} (OkHttp 5.4+); OkHttp pools connections per {@code Dns}, so each node has
+ * its own pooled connections. Path, query, headers and body are untouched.
+ *
+ * <p><b>Outcomes.</b> Latency to the response headers feeds the node's latency estimate; an
+ * {@link IOException} or a response the {@link OutcomeClassifier} calls a failure (default: 5xx)
+ * feeds its circuit breaker as a failure. The node counts the call in flight until the response
+ * body is read to the end, closed, or fails; at once for responses without a body, failed calls
+ * and cancelled calls.
+ *
+ * <p><b>Retries</b> go to a node not yet tried by this call, within {@link Builder#maxAttempts}
+ * and a client-wide {@link RetryBudget}: connect failures (nothing was sent) for any method;
+ * other I/O failures and 502/503/504 only for idempotent methods whose body can be sent again. A
+ * cancelled call is never retried, and a request that may not be resent also has OkHttp's own
+ * silent retry on a failed pooled connection turned off for it. The previous response is closed before the next attempt; when
+ * no untried node is left, the last response (or failure) is what the caller gets.
+ *
+ * <p>Thread-safe; one instance may serve any number of clients.
+ */
+public final class LoadBalancingInterceptor implements Interceptor {
+  /** Attempts per call, first included: the first try and up to two retries. */
+  public static final int DEFAULT_MAX_ATTEMPTS = 3;
+
+  private static final Set<String> IDEMPOTENT =
+      Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
+  private static final int MAX_CACHED_DNS = 10_000;
+
+  private final LoadBalancer lb;
+  private final int maxAttempts;
+  private final RetryBudget budget;
+  private final HashKeySource hashKeys;
+  private final OutcomeClassifier classifier;
+  private final LongSupplier nanoTime;
+  private final ConcurrentHashMap<String, NodeDns> dnsByAddress = new ConcurrentHashMap<>();
+
+  private LoadBalancingInterceptor(Builder b) {
+    this.lb = b.lb;
+    this.maxAttempts = b.maxAttempts;
+    this.budget = b.budget;
+    this.hashKeys = b.hashKeys;
+    this.classifier = b.classifier;
+    this.nanoTime = b.nanoTime;
+  }
+
+  /** An interceptor with the defaults: 3 attempts, {@link RetryBudget#defaults()}, no hash key. */
+  public static LoadBalancingInterceptor create(LoadBalancer lb) {
+    return builder(lb).build();
+  }
+
+  public static Builder builder(LoadBalancer lb) {
+    return new Builder(lb);
+  }
+
+  @Override
+  public Response intercept(Chain chain) throws IOException {
+    if (chain.connection() != null) {
+      throw new IllegalStateException("LoadBalancingInterceptor was added as a network interceptor;"
+          + " add it with OkHttpClient.Builder.addInterceptor(...): only application interceptors"
+          + " may change the host and retry on another node");
+    }
+    Request request = chain.request();
+    String service = request.url().host();
+    if (!lb.hasService(service)) {
+      return chain.proceed(request);
+    }
+    budget.deposit();
+    PickContext ctx = context(request);
+    Lease lease = lb.pick(service, ctx);
+    for (int attempt = 1; ; attempt++) {
+      Node node = lease.node();
+      long start = nanoTime.getAsLong();
+      Response response;
+      try {
+        response = point(chain, request, node).proceed(target(request, node));
+      } catch (IOException e) {
+        long elapsed = nanoTime.getAsLong() - start;
+        if (chain.call().isCanceled()) {
+          lease.close();
+          throw e;
+        }
+        lease.failure(e, elapsed);
+        lease.close();
+        if (attempt >= maxAttempts || !retryable(e, request)) {
+          throw e;
+        }
+        ctx = ctx.withTried(node);
+        Lease next = nextLease(service, ctx);
+        if (next == null) {
+          throw e;
+        }
+        lease = next;
+        continue;
+      } catch (RuntimeException | Error e) {
+        lease.close();
+        throw e;
+      }
+      long elapsed = nanoTime.getAsLong() - start;
+      int code = response.code();
+      if (classifier.isFailure(response)) {
+        lease.failure(new HttpStatusException(code), elapsed);
+      } else {
+        lease.success(elapsed);
+      }
+      if ((code == 502 || code == 503 || code == 504) && attempt < maxAttempts
+          && replayable(request) && !chain.call().isCanceled()) {
+        PickContext tried = ctx.withTried(node);
+        Lease next = nextLease(service, tried);
+        if (next != null) {
+          response.close();
+          lease.close();
+          ctx = tried;
+          lease = next;
+          continue;
+        }
+      }
+      return withLease(response, lease, request);
+    }
+  }
+
+  /** The lease for a retry, or null when the budget or the untried nodes have run out. */
+  private @Nullable Lease nextLease(String service, PickContext ctx) {
+    if (!budget.tryWithdraw()) {
+      return null;
+    }
+    try {
+      return lb.pick(service, ctx);
+    } catch (IOException noneLeft) {
+      return null;
+    }
+  }
+
+  private PickContext context(Request request) {
+    PickContext tagged = request.tag(PickContext.class);
+    if (tagged != null) {
+      return tagged;
+    }
+    String key = hashKeys.key(request);
+    return key == null ? PickContext.none() : PickContext.hashKey(key);
+  }
+
+  private Chain point(Chain chain, Request request, Node node) {
+    if (!replayable(request) && chain.getRetryOnConnectionFailure()) {
+      // OkHttp silently resends a request whose pooled connection failed, even after the body
+      // went out. For a request that must reach the server at most once, only this interceptor
+      // decides, and it resends only what was never sent.
+      chain = chain.withRetryOnConnectionFailure(false);
+    }
+    if (!request.isHttps()) {
+      return chain;
+    }
+    NodeDns dns = dnsByAddress.get(node.address());
+    if (dns == null) {
+      if (dnsByAddress.size() > MAX_CACHED_DNS) {
+        dnsByAddress.clear();
+      }
+      dns = dnsByAddress.computeIfAbsent(node.address(), a -> new NodeDns(node));
+    }
+    return chain.withDns(dns);
+  }
+
+  private static Request target(Request request, Node node) {
+    HttpUrl url = request.url();
+    HttpUrl.Builder b = url.newBuilder().port(node.port());
+    if (!request.isHttps()) {
+      b.host(node.host());
+    }
+    return request.newBuilder().url(b.build()).build();
+  }
+
+  private static Response withLease(Response response, Lease lease, Request request) {
+    int code = response.code();
+    boolean noBody = request.method().equals("HEAD") || code == 204 || code == 304
+        || (code >= 100 && code < 200) || response.body().contentLength() == 0;
+    if (noBody) {
+      lease.close();
+      return response;
+    }
+    return response.newBuilder().body(new LeaseBody(response.body(), lease)).build();
+  }
+
+  private static boolean retryable(IOException e, Request request) {
+    return notSent(e) || (replayable(request) && !(e instanceof InterruptedIOException
+        && !(e instanceof SocketTimeoutException)));
+  }
+
+  /** Whether the request can be sent again: an idempotent method with no one-shot body. */
+  private static boolean replayable(Request request) {
+    if (!IDEMPOTENT.contains(request.method())) {
+      return false;
+    }
+    RequestBody body = request.body();
+    return body == null || !body.isOneShot();
+  }
+
+  /** Failures that happen before any byte of the request left: safe to retry for any method. */
+  static boolean notSent(IOException e) {
+    if (e instanceof ConnectException || e instanceof NoRouteToHostException
+        || e instanceof UnknownHostException || e instanceof SSLHandshakeException) {
+      return true;
+    }
+    String message = e.getMessage();
+    return e instanceof SocketTimeoutException && message != null
+        && message.toLowerCase(Locale.ROOT).contains("connect timed out");
+  }
+
+  /** Builds a {@link LoadBalancingInterceptor}. Not thread-safe. */
+  public static final class Builder {
+    private final LoadBalancer lb;
+    private int maxAttempts = DEFAULT_MAX_ATTEMPTS;
+    private RetryBudget budget = RetryBudget.defaults();
+    private HashKeySource hashKeys = HashKeySource.none();
+    private OutcomeClassifier classifier = OutcomeClassifier.serverErrors();
+    private LongSupplier nanoTime = System::nanoTime;
+
+    private Builder(LoadBalancer lb) {
+      this.lb = requireNonNull(lb, "lb");
+    }
+
+    /** Attempts per call including the first; 1 turns retries off. Default 3. */
+    public Builder maxAttempts(int maxAttempts) {
+      if (maxAttempts < 1) {
+        throw new IllegalArgumentException("maxAttempts: " + maxAttempts + " (expected: > 0)");
+      }
+      this.maxAttempts = maxAttempts;
+      return this;
+    }
+
+    /** The client-wide retry budget; default {@link RetryBudget#defaults()}. */
+    public Builder retryBudget(RetryBudget budget) {
+      this.budget = requireNonNull(budget, "budget");
+      return this;
+    }
+
+    /** Where the hash key of a request comes from; default none. */
+    public Builder hashKey(HashKeySource source) {
+      this.hashKeys = requireNonNull(source, "source");
+      return this;
+    }
+
+    /** Which responses count against their node; default {@link OutcomeClassifier#serverErrors()}. */
+    public Builder classifier(OutcomeClassifier classifier) {
+      this.classifier = requireNonNull(classifier, "classifier");
+      return this;
+    }
+
+    /** The clock latencies are measured with; default {@link System#nanoTime()}. */
+    public Builder nanoTime(LongSupplier nanoTime) {
+      this.nanoTime = requireNonNull(nanoTime, "nanoTime");
+      return this;
+    }
+
+    public LoadBalancingInterceptor build() {
+      return new LoadBalancingInterceptor(this);
+    }
+  }
+}
