@@ -388,7 +388,7 @@ final class ServiceState {
           }
         }
       }
-      if (published.ramping) {
+      if (published.ramping && rampMoved(now)) {
         publish(published.nodes);
       }
     }
@@ -404,6 +404,41 @@ final class ServiceState {
     }
   }
 
+  /**
+   * Whether slow-start weights moved enough since the picker was built to rebuild it: by 5% of a
+   * node's share or more, or a node finished ramping. Nodes that joined together ramp in step and
+   * keep their ratios, so their pickers (and round-robin cursors) are left alone.
+   */
+  private boolean rampMoved(long now) {
+    double oldTotal = 0;
+    double newTotal = 0;
+    for (NodeStats s : order) {
+      oldTotal += s.weight();
+      newTotal += s.node().weight() * rampFactor(s, now);
+    }
+    for (NodeStats s : order) {
+      if (s.rampStartNanos != NodeStats.NOT_RAMPING && rampFactor(s, now) >= 1.0) {
+        return true;
+      }
+      double before = s.weight() / oldTotal;
+      double after = s.node().weight() * rampFactor(s, now) / newTotal;
+      if (Math.abs(after - before) > 0.05 * before) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A node's slow-start weight factor now: from the minimum share up to 1 over the window. */
+  private double rampFactor(NodeStats s, long now) {
+    long window = config.slowStartWindow().toNanos();
+    if (s.rampStartNanos == NodeStats.NOT_RAMPING || window <= 0) {
+      return 1.0;
+    }
+    long elapsed = now - s.rampStartNanos;
+    return elapsed >= window ? 1.0 : Math.max(config.slowStartMinShare(), (double) elapsed / window);
+  }
+
   // ---------------------------------------------------------------- publishing
 
   /** Rebuilds eligibility, weights and pickers from the members (guarded by {@code lock}). */
@@ -414,7 +449,7 @@ final class ServiceState {
     int maxEjected = (int) Math.floor(config.maxEjectionShare() * n);
     int ejected = 0;
     boolean ramping = false;
-    long window = config.slowStartWindow().toNanos();
+    boolean rampMatters = strategy.usesEffectiveWeights();
     for (int i = 0; i < n; i++) {
       NodeStats s = order[i];
       CircuitBreaker b = s.breaker;
@@ -423,15 +458,11 @@ final class ServiceState {
       if (!eligible[i]) {
         ejected++;
       }
-      double factor = 1.0;
-      if (s.rampStartNanos != NodeStats.NOT_RAMPING) {
-        long elapsed = now - s.rampStartNanos;
-        if (window > 0 && elapsed < window) {
-          factor = Math.max(config.slowStartMinShare(), (double) elapsed / window);
-          ramping = true;
-        } else {
-          s.rampStartNanos = NodeStats.NOT_RAMPING;
-        }
+      double factor = rampFactor(s, now);
+      if (factor >= 1.0) {
+        s.rampStartNanos = NodeStats.NOT_RAMPING;
+      } else {
+        ramping |= rampMatters;
       }
       s.weight(s.node().weight() * factor);
     }

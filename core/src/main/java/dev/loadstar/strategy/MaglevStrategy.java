@@ -63,6 +63,11 @@ public final class MaglevStrategy implements Strategy {
   }
 
   @Override
+  public boolean usesEffectiveWeights() {
+    return false;
+  }
+
+  @Override
   public String name() {
     return "maglev";
   }

@@ -108,6 +108,11 @@ public final class RingHashStrategy implements Strategy {
   }
 
   @Override
+  public boolean usesEffectiveWeights() {
+    return false;
+  }
+
+  @Override
   public String name() {
     return "ring-hash";
   }

@@ -19,6 +19,11 @@ public final class RoundRobinStrategy implements Strategy {
   }
 
   @Override
+  public boolean usesEffectiveWeights() {
+    return false;
+  }
+
+  @Override
   public String name() {
     return "round-robin";
   }

@@ -24,4 +24,14 @@ public interface Strategy {
    * @param random the randomness pickers must use (injectable for tests); thread-safe
    */
   Picker newPicker(List<NodeStats> nodes, RandomGenerator random);
+
+  /**
+   * Whether pickers read {@link NodeStats#weight()}, the weight slow start lowers. Strategies that
+   * ignore weights, or use only configured weights (hash strategies, where a ramping weight would
+   * move keys), return false, and the registry then does not rebuild their pickers while nodes
+   * ramp up.
+   */
+  default boolean usesEffectiveWeights() {
+    return true;
+  }
 }
