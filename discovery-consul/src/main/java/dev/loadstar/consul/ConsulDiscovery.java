@@ -245,17 +245,7 @@ public final class ConsulDiscovery implements AutoCloseable {
     }
 
     private String validatedAddress() {
-      URI uri;
-      try {
-        uri = URI.create(address);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("address: '" + address + "' (expected: http://host:port)");
-      }
-      if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
-          || uri.getHost() == null) {
-        throw new IllegalArgumentException(
-            "address: '" + address + "' (expected: http://host:port or https://host:port)");
-      }
+      this.address = checkAddress(address);
       if (wait.compareTo(Duration.ofSeconds(1)) < 0 || wait.compareTo(MAX_WAIT) > 0) {
         throw new IllegalArgumentException("wait: " + wait + " (expected: 1s-10m)");
       }
@@ -273,15 +263,33 @@ public final class ConsulDiscovery implements AutoCloseable {
       if (connectTimeout.isNegative() || connectTimeout.isZero()) {
         throw new IllegalArgumentException("connectTimeout: " + connectTimeout + " (expected: > 0)");
       }
-      String trimmed = address.endsWith("/") ? address.substring(0, address.length() - 1) : address;
-      this.address = trimmed;
-      return trimmed;
+      return address;
     }
 
     /** wait + wait/16 (Consul's jitter) + a margin: a long poll is never cut, a dead one is. */
     Duration readTimeout() {
       return wait.plus(wait.dividedBy(16)).plus(READ_TIMEOUT_MARGIN);
     }
+  }
+
+  /**
+   * Checks a Consul address: {@code http} or {@code https} with a host.
+   *
+   * @return the address without a trailing slash
+   */
+  static String checkAddress(String address) {
+    URI uri;
+    try {
+      uri = URI.create(address);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("address: '" + address + "' (expected: http://host:port)");
+    }
+    if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+        || uri.getHost() == null) {
+      throw new IllegalArgumentException(
+          "address: '" + address + "' (expected: http://host:port or https://host:port)");
+    }
+    return address.endsWith("/") ? address.substring(0, address.length() - 1) : address;
   }
 
   /** Visible for tests: the watches running now. */
