@@ -3,6 +3,7 @@ package dev.loadstar;
 import static java.util.Objects.requireNonNull;
 
 import dev.loadstar.internal.ThreadLocalRandomSource;
+import dev.loadstar.registry.HealthListener;
 import dev.loadstar.registry.ServiceRegistry;
 import dev.loadstar.registry.ServiceSnapshot;
 import dev.loadstar.strategy.Strategy;
@@ -84,6 +85,14 @@ public final class LoadBalancer implements AutoCloseable {
    */
   public List<ServiceSnapshot> snapshot() {
     return registry.snapshot();
+  }
+
+  /**
+   * Tells {@code listener} when nodes are ejected or return and when a service panics; see
+   * {@link HealthListener}. Closing the result removes it.
+   */
+  public AutoCloseable addHealthListener(HealthListener listener) {
+    return registry.addHealthListener(listener);
   }
 
   /** Stops the health thread. Picks keep working; ejected nodes then no longer return. */

@@ -8,7 +8,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What every service of one balancer shares: randomness, the clock (as nanos and as a
- * {@link Clock} for resilience4j), the breaker registry, and the caller's zone preference.
+ * {@link Clock} for resilience4j), the breaker registry, the caller's zone preference, and the
+ * health listeners with the queue that delivers their events in order.
  */
 record Environment(
     RandomGenerator random,
@@ -16,4 +17,13 @@ record Environment(
     Clock clock,
     CircuitBreakerRegistry breakers,
     @Nullable String zone,
-    double zoneMinShare) {}
+    double zoneMinShare,
+    java.util.List<HealthListener> healthListeners,
+    dev.loadstar.internal.SerialExecutor events) {
+
+  void emit(java.util.function.Consumer<HealthListener> event) {
+    for (HealthListener l : healthListeners) {
+      events.enqueue(() -> event.accept(l));
+    }
+  }
+}

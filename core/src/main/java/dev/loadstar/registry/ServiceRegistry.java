@@ -36,6 +36,7 @@ public final class ServiceRegistry implements NodeRegistry {
   private final Environment env;
   private final ConcurrentHashMap<String, ServiceState> services = new ConcurrentHashMap<>();
   private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
+  private final List<HealthListener> healthListeners = new CopyOnWriteArrayList<>();
   private final SerialExecutor events = new SerialExecutor();
 
   /**
@@ -53,7 +54,8 @@ public final class ServiceRegistry implements NodeRegistry {
     this.defaultStrategy = requireNonNull(defaultStrategy, "defaultStrategy");
     this.configs = new ConcurrentHashMap<>(configs);
     this.env = new Environment(requireNonNull(random, "random"), requireNonNull(nanoTime, "nanoTime"),
-        new NanoClock(nanoTime), CircuitBreakerRegistry.ofDefaults(), zone, zoneMinShare);
+        new NanoClock(nanoTime), CircuitBreakerRegistry.ofDefaults(), zone, zoneMinShare,
+        healthListeners, events);
     configs.keySet().forEach(this::state);
   }
 
@@ -88,6 +90,13 @@ public final class ServiceRegistry implements NodeRegistry {
     return () -> listeners.remove(listener);
   }
 
+  /** Adds a listener for ejections, returns and panic; closing the result removes it. */
+  public AutoCloseable addHealthListener(HealthListener listener) {
+    requireNonNull(listener, "listener");
+    healthListeners.add(listener);
+    return () -> healthListeners.remove(listener);
+  }
+
   /** Whether {@code service} was configured or has had an update. */
   public boolean contains(String service) {
     return services.containsKey(service);
@@ -99,6 +108,7 @@ public final class ServiceRegistry implements NodeRegistry {
     requireNonNull(config, "config");
     configs.put(service, config);
     state(service).configure(config, config.strategy().orElse(defaultStrategy));
+    events.drain();
   }
 
   /** Picks a node of {@code service} and leases it. Lock-free; one allocation (the lease). */
@@ -140,6 +150,7 @@ public final class ServiceRegistry implements NodeRegistry {
     for (ServiceState state : services.values()) {
       state.tick();
     }
+    events.drain();
   }
 
   /** Names of the breakers alive in the breaker registry; for tests of breaker lifecycle. */

@@ -348,6 +348,11 @@ final class ServiceState {
    * synchronously): republish so the node leaves or rejoins the picker at once.
    */
   private void onTransition(NodeStats s, CircuitBreaker breaker, CircuitBreakerOnStateTransitionEvent e) {
+    applyTransition(s, breaker, e);
+    env.events().drain();
+  }
+
+  private void applyTransition(NodeStats s, CircuitBreaker breaker, CircuitBreakerOnStateTransitionEvent e) {
     synchronized (lock) {
       if (s.breaker != breaker || members.get(s.node().id()) != s) {
         return;
@@ -357,12 +362,16 @@ final class ServiceState {
       long now = env.nanoTime().getAsLong();
       if (to == State.OPEN || to == State.FORCED_OPEN) {
         s.openedAtNanos = now;
+        Node ejected = s.node();
+        env.emit(l -> l.onEjected(name, ejected));
         log.warn("service '{}': ejecting node {} (breaker {} -> {}, failure rate {}%)", name,
             s.node().address(), from, to, breaker.getMetrics().getFailureRate());
       } else if (to == State.HALF_OPEN) {
         log.info("service '{}': trying ejected node {} again", name, s.node().address());
       } else if (to == State.CLOSED && from == State.HALF_OPEN) {
         s.rampStartNanos = now;
+        Node returned = s.node();
+        env.emit(l -> l.onReturned(name, returned));
         log.info("service '{}': node {} recovered and is back in rotation", name,
             s.node().address());
       }
@@ -469,6 +478,8 @@ final class ServiceState {
     Published before = published;
     Published next = new Published(current, order.clone(), eligible, strategy, config, env, ramping);
     if (next.main.panic() != before.main.panic()) {
+      boolean panic = next.main.panic();
+      env.emit(l -> l.onPanic(name, panic));
       if (next.main.panic()) {
         log.warn("service '{}': panic, only {} of {} nodes eligible (threshold {}%);"
             + " picking among all nodes", name, n - ejected, n, config.panicThreshold() * 100);

@@ -120,6 +120,41 @@ class HealthTest {
   }
 
   @Test
+  void healthListenersHearEjectionReturnAndPanicInOrder() throws Exception {
+    LoadBalancer lb = lb();
+    List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    lb.addHealthListener(new HealthListener() {
+      @Override
+      public void onEjected(String service, Node node) {
+        heard.add("ejected " + node.port());
+      }
+
+      @Override
+      public void onReturned(String service, Node node) {
+        heard.add("returned " + node.port());
+      }
+
+      @Override
+      public void onPanic(String service, boolean panic) {
+        heard.add("panic " + panic);
+      }
+    });
+    lb.registry().update("svc", nodes(2));
+    failNode(lb, node(0), 5);
+    failNode(lb, node(1), 5);
+    clock.advance(Duration.ofSeconds(10));
+    registry(lb).tick();
+    PickContext onlyZero = PickContext.none().withTried(node(1));
+    for (int i = 0; i < 3; i++) {
+      try (Lease lease = lb.pick("svc", onlyZero)) {
+        lease.success(MS);
+      }
+    }
+    assertThat(heard).containsExactly("ejected 10000", "ejected 10001", "panic true",
+        "panic false", "returned 10000");
+  }
+
+  @Test
   void anEjectedNodeStaysOutWhenItsTrialsFail() throws Exception {
     LoadBalancer lb = lb();
     lb.registry().update("svc", nodes(3));
