@@ -101,7 +101,9 @@ final class EcwidTransport implements ConsulTransport {
 
   @Override
   public ConsulAnswer put(String path, String json) throws IOException {
-    Request request = Request.Builder.newBuilder().setEndpoint(path).setContent(json).build();
+    // consul-api's raw PUT sends only the binary content of a Request.
+    Request request = Request.Builder.newBuilder().setEndpoint(path)
+        .setBinaryContent(json.getBytes(java.nio.charset.StandardCharsets.UTF_8)).build();
     return call(() -> consul.makePutRequest(request));
   }
 

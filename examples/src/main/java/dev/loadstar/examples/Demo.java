@@ -1,140 +1,212 @@
 package dev.loadstar.examples;
 
-import dev.loadstar.Lease;
 import dev.loadstar.LoadBalancer;
+import dev.loadstar.Node;
 import dev.loadstar.Strategies;
+import dev.loadstar.okhttp.HashKeySource;
+import dev.loadstar.okhttp.LoadBalancingInterceptor;
+import dev.loadstar.registry.HealthListener;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
 
 /**
- * The zero-setup demo: four backends on loopback, one of them ten times slower, and a burst of
- * calls through each strategy. Prints, per strategy, how the calls spread and what latency the
- * caller saw. Run it with {@code mvn -q -Pdemo -DskipTests verify}.
+ * The zero-setup demo: four backends on loopback (one ten times slower, one that starts failing
+ * halfway through each run), an OkHttp client with Loadstar's interceptor, and a few thousand GETs
+ * through every strategy. Prints progress, then a table per strategy (requests per node, failures
+ * the caller saw, retries, ejections, p50/p99/max latency), and writes the same as JSON and as an
+ * SVG chart under {@code target/}.
+ *
+ * <p>Run it with {@code mvn -q -Pdemo -DskipTests verify}. Options: {@code --calls N},
+ * {@code --consul http://127.0.0.1:8500} for the Consul walk-through.
  */
 public final class Demo {
   static final String SERVICE = "demo";
-  static final long[] DELAYS_MILLIS = {2, 2, 2, 20};
-  static final List<String> STRATEGIES =
-      List.of("round-robin", "weighted-round-robin", "random", "least-requests", "peak-ewma");
+  static final long[] DELAYS_MILLIS = {2, 2, 20, 2};
+  static final int SLOW = 2;
+  static final int DYING = 3;
+  static final List<String> STRATEGIES = List.of("round-robin", "weighted-round-robin", "random",
+      "least-requests", "peak-ewma", "ring-hash", "maglev");
+  static final Path REPORT_DIR = Path.of("target");
 
-  /** What one strategy did: calls per node id and the caller's latencies in ms, sorted. */
-  record Result(String strategy, Map<String, Integer> callsPerNode, double[] latenciesMillis, int failures) {
-    double percentile(double p) {
-      int i = (int) Math.ceil(p / 100.0 * latenciesMillis.length) - 1;
-      return latenciesMillis[Math.max(0, Math.min(latenciesMillis.length - 1, i))];
-    }
-  }
+  /**
+   * What one strategy did.
+   *
+   * @param callsPerNode requests each backend received (attempts, retries included)
+   * @param failures calls that failed for the caller (after retries)
+   * @param retries attempts beyond the first, summed over calls
+   * @param ejections nodes ejected by their breakers during the run
+   */
+  record Result(String strategy, Map<String, Integer> callsPerNode, int calls, int failures,
+      int retries, int ejections, double p50Millis, double p99Millis, double maxMillis) {}
 
   private Demo() {}
 
   public static void main(String[] args) throws Exception {
     int calls = 2_000;
+    String consul = null;
     for (int i = 0; i < args.length; i++) {
       if (args[i].equals("--calls") && i + 1 < args.length) {
         calls = Integer.parseInt(args[++i]);
+      } else if (args[i].equals("--consul") && i + 1 < args.length) {
+        consul = args[++i];
       } else if (!args[i].isBlank()) {
-        System.err.println("usage: Demo [--calls N]  (unknown argument: '" + args[i] + "')");
+        System.err.println("usage: Demo [--calls N] [--consul http://127.0.0.1:8500]"
+            + "  (unknown argument: '" + args[i] + "')");
         System.exit(2);
       }
     }
-    run(calls, 8, System.out);
+    if (consul != null) {
+      System.exit(ConsulWalkthrough.run(consul, System.out));
+    }
+    run(calls, 8, System.out, REPORT_DIR);
+    System.exit(0);
   }
 
   /** Runs every strategy with {@code calls} calls from {@code concurrency} threads. */
-  static List<Result> run(int calls, int concurrency, PrintStream out) throws Exception {
+  static List<Result> run(int calls, int concurrency, PrintStream out, Path reportDir)
+      throws Exception {
     List<Result> results = new ArrayList<>();
+    List<String> names = new ArrayList<>();
     try (Backends backends = new Backends(DELAYS_MILLIS)) {
-      out.printf("Loadstar demo: %d backends on loopback, delays %s ms (node-3 is the slow one),%n"
-          + "%d calls per strategy from %d threads.%n%n", DELAYS_MILLIS.length,
-          Arrays.toString(DELAYS_MILLIS), calls, concurrency);
-      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      backends.nodes().forEach(n -> names.add(n.id()));
+      out.printf(Locale.ROOT, "Loadstar demo: %d backends on loopback answering in %s ms;"
+          + " node-%d is slow, node-%d starts failing (503) halfway through each run.%n"
+          + "%d GETs per strategy from %d threads, through OkHttp + LoadBalancingInterceptor.%n%n",
+          DELAYS_MILLIS.length, Arrays.toString(DELAYS_MILLIS), SLOW, DYING, calls, concurrency);
       for (String strategy : STRATEGIES) {
-        LoadBalancer lb = LoadBalancer.builder().defaultStrategy(Strategies.byName(strategy)).build();
-        lb.registry().update(SERVICE, backends.nodes());
-        Result r = runOne(strategy, lb, http, calls, concurrency);
-        results.add(r);
-        out.printf("  %-22s done%n", strategy);
+        backends.reset();
+        results.add(runOne(strategy, backends, names, calls, concurrency, out));
       }
     }
-    print(results, out);
+    out.println();
+    DemoReport.printTable(results, names, out);
+    out.printf(Locale.ROOT, "%nnode-%d answers in %d ms, the others in %d ms: latency-aware"
+        + " strategies send it less. node-%d fails halfway: its breaker ejects it, and GETs that"
+        + " hit it are retried on another node, so the caller sees no failure.%n",
+        SLOW, DELAYS_MILLIS[SLOW], DELAYS_MILLIS[0], DYING);
+    Path json = reportDir.resolve("demo-report.json");
+    Path svg = reportDir.resolve("demo-report.svg");
+    DemoReport.writeJson(results, json);
+    DemoReport.writeSvg(results, names, "node-" + SLOW + " is 10x slower; node-" + DYING
+        + " fails from halfway", svg);
+    out.printf(Locale.ROOT, "Report: %s and %s%n", json.toAbsolutePath(), svg.toAbsolutePath());
     return results;
   }
 
-  private static Result runOne(String strategy, LoadBalancer lb, HttpClient http, int calls, int concurrency)
-      throws Exception {
-    Map<String, AtomicInteger> perNode = new ConcurrentHashMap<>();
-    double[] latencies = new double[calls];
-    AtomicInteger next = new AtomicInteger();
-    LongAdder failures = new LongAdder();
-    ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-    try {
-      List<Future<?>> workers = new ArrayList<>();
-      for (int t = 0; t < concurrency; t++) {
-        workers.add(pool.submit(() -> {
-          for (int i; (i = next.getAndIncrement()) < calls; ) {
-            long start = System.nanoTime();
-            try (Lease lease = lb.pick(SERVICE)) {
-              URI uri = URI.create("http://" + lease.node().address() + "/");
-              try {
-                HttpResponse<String> response = http.send(
-                    HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-                long took = System.nanoTime() - start;
-                if (response.statusCode() >= 500) {
-                  lease.failure(new IOException("HTTP " + response.statusCode()), took);
+  private static Result runOne(String strategy, Backends backends, List<String> names, int calls,
+      int concurrency, PrintStream out) throws Exception {
+    LongAdder ejections = new LongAdder();
+    try (LoadBalancer lb = LoadBalancer.builder().defaultStrategy(Strategies.byName(strategy))
+        .healthInterval(Duration.ofMillis(50)).build()) {
+      lb.addHealthListener(new HealthListener() {
+        @Override
+        public void onEjected(String service, Node node) {
+          ejections.increment();
+        }
+      });
+      lb.registry().update(SERVICE, backends.nodes());
+      Dispatcher dispatcher = new Dispatcher();
+      dispatcher.setMaxRequestsPerHost(concurrency * 2);
+      OkHttpClient client = new OkHttpClient.Builder()
+          .dispatcher(dispatcher)
+          .connectionPool(new ConnectionPool(concurrency * 2, 30, TimeUnit.SECONDS))
+          .callTimeout(Duration.ofSeconds(10))
+          .addInterceptor(LoadBalancingInterceptor.builder(lb)
+              .hashKey(HashKeySource.header("X-User")).build())
+          .build();
+      double[] latencies = new double[calls];
+      AtomicInteger next = new AtomicInteger();
+      AtomicInteger done = new AtomicInteger();
+      LongAdder failures = new LongAdder();
+      ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+      long started = System.nanoTime();
+      try {
+        List<Future<?>> workers = new ArrayList<>();
+        for (int t = 0; t < concurrency; t++) {
+          workers.add(pool.submit(() -> {
+            for (int i; (i = next.getAndIncrement()) < calls; ) {
+              if (i == calls / 2) {
+                backends.failing(DYING, true);
+              }
+              Request request = new Request.Builder().url("http://" + SERVICE + "/work?n=" + i)
+                  .header("X-User", "user-" + (i % 500)).build();
+              long start = System.nanoTime();
+              try (Response response = client.newCall(request).execute()) {
+                response.body().string();
+                if (!response.isSuccessful()) {
                   failures.increment();
-                } else {
-                  lease.success(took);
                 }
               } catch (IOException e) {
-                lease.failure(e, System.nanoTime() - start);
                 failures.increment();
               }
-              perNode.computeIfAbsent(lease.node().id(), k -> new AtomicInteger()).incrementAndGet();
+              latencies[i] = (System.nanoTime() - start) / 1e6;
+              progress(out, strategy, done.incrementAndGet(), calls, started);
             }
-            latencies[i] = (System.nanoTime() - start) / 1e6;
-          }
-          return null;
-        }));
+            return null;
+          }));
+        }
+        for (Future<?> w : workers) {
+          w.get(2, TimeUnit.MINUTES);
+        }
+      } finally {
+        pool.shutdownNow();
+        client.dispatcher().executorService().shutdown();
+        client.connectionPool().evictAll();
       }
-      for (Future<?> w : workers) {
-        w.get(2, TimeUnit.MINUTES);
+      Arrays.sort(latencies);
+      Map<String, Integer> perNode = new LinkedHashMap<>();
+      int attempts = 0;
+      for (int i = 0; i < names.size(); i++) {
+        perNode.put(names.get(i), backends.requests(i));
+        attempts += backends.requests(i);
       }
-    } finally {
-      pool.shutdownNow();
+      return new Result(strategy, perNode, calls, failures.intValue(), attempts - calls,
+          ejections.intValue(), percentile(latencies, 50), percentile(latencies, 99),
+          latencies[latencies.length - 1]);
     }
-    Arrays.sort(latencies);
-    Map<String, Integer> counts = new TreeMap<>();
-    perNode.forEach((id, c) -> counts.put(id, c.get()));
-    return new Result(strategy, counts, latencies, failures.intValue());
   }
 
-  private static void print(List<Result> results, PrintStream out) {
-    out.printf("%n%-22s %8s %8s %8s %8s %9s %8s %8s %8s%n", "strategy", "node-0", "node-1",
-        "node-2", "node-3*", "failures", "p50 ms", "p99 ms", "max ms");
-    for (Result r : results) {
-      out.printf("%-22s %8d %8d %8d %8d %9d %8.1f %8.1f %8.1f%n", r.strategy(),
-          r.callsPerNode().getOrDefault("node-0", 0), r.callsPerNode().getOrDefault("node-1", 0),
-          r.callsPerNode().getOrDefault("node-2", 0), r.callsPerNode().getOrDefault("node-3", 0),
-          r.failures(), r.percentile(50), r.percentile(99), r.percentile(100));
+  /** One line per strategy, redrawn in place every 10% (a plain line per step without a TTY). */
+  private static void progress(PrintStream out, String strategy, int done, int calls, long started) {
+    int step = Math.max(1, calls / 10);
+    if (done % step != 0 && done != calls) {
+      return;
     }
-    out.println("\n* node-3 answers in 20 ms, the others in 2 ms: latency-aware strategies send it less.");
+    synchronized (out) {
+      int filled = (int) (10L * done / calls);
+      String bar = "#".repeat(filled) + ".".repeat(10 - filled);
+      String line = String.format(Locale.ROOT, "  %-22s [%s] %5d/%d  %.1f s", strategy, bar, done,
+          calls, (System.nanoTime() - started) / 1e9);
+      if (System.console() != null) {
+        out.print("\r" + line + (done == calls ? "\n" : ""));
+      } else if (done == calls) {
+        out.println(line);
+      }
+      out.flush();
+    }
+  }
+
+  static double percentile(double[] sorted, double p) {
+    int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
   }
 }
