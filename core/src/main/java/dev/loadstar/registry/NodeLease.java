@@ -59,8 +59,10 @@ final class NodeLease implements Lease {
     if (report()) {
       stats.observe(latencyNanos, false);
       if (breaker != null) {
+        CircuitBreaker.State before = breaker.getState();
         TimeUnit unit = breaker.getTimestampUnit();
         breaker.onSuccess(unit.convert(Math.max(0L, latencyNanos), NANOSECONDS), unit);
+        afterOutcome(before);
       }
     }
   }
@@ -71,8 +73,10 @@ final class NodeLease implements Lease {
     if (report()) {
       stats.observe(latencyNanos, true);
       if (breaker != null) {
+        CircuitBreaker.State before = breaker.getState();
         TimeUnit unit = breaker.getTimestampUnit();
         breaker.onError(unit.convert(Math.max(0L, latencyNanos), NANOSECONDS), unit, error);
+        afterOutcome(before);
       }
     }
   }
@@ -86,6 +90,13 @@ final class NodeLease implements Lease {
         // Ended without an outcome (cancelled): give the permission back unjudged.
         breaker.releasePermission();
       }
+    }
+  }
+
+  private void afterOutcome(CircuitBreaker.State before) {
+    ServiceState owner = stats.owner;
+    if (breaker.getState() != before && owner != null) {
+      owner.breakerMoved(stats);
     }
   }
 

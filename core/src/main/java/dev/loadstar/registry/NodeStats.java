@@ -51,6 +51,11 @@ public final class NodeStats {
 
   static final long NOT_RAMPING = Long.MIN_VALUE;
 
+  /** Guarded by the service lock: the breaker state the service last acted on. */
+  CircuitBreaker.@Nullable State knownState;
+  /** The service this node belongs to, told when a lease sees the breaker move. */
+  volatile @Nullable ServiceState owner;
+
   /** The node's breaker (null when ejection is off); replaced when breaker settings change. */
   volatile @Nullable CircuitBreaker breaker;
   /** The weight pickers use now: the node's weight, reduced while it ramps up in slow start. */

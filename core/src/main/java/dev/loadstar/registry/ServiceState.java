@@ -9,7 +9,6 @@ import dev.loadstar.strategy.Strategy;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.github.resilience4j.circuitbreaker.event.CircuitBreakerOnStateTransitionEvent;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -117,10 +116,12 @@ final class ServiceState {
     if (breaker == null) {
       return new NodeLease(node, choice.reserves(), null);
     }
-    if (breaker.tryAcquirePermission()) {
-      return new NodeLease(node, choice.reserves(), breaker);
+    State before = breaker.getState();
+    boolean permitted = breaker.tryAcquirePermission();
+    if (breaker.getState() != before) {
+      breakerMoved(node); // resilience4j's lazy OPEN -> HALF_OPEN, on a pick in panic
     }
-    return refused(choice, ctx, node);
+    return permitted ? new NodeLease(node, choice.reserves(), breaker) : refused(choice, ctx, node);
   }
 
   /**
@@ -333,7 +334,8 @@ final class ServiceState {
     String breakerName = breakerName(s);
     env.breakers().remove(breakerName);
     CircuitBreaker breaker = env.breakers().circuitBreaker(breakerName, breakerConfig);
-    breaker.getEventPublisher().onStateTransition(e -> onTransition(s, breaker, e));
+    s.knownState = breaker.getState();
+    s.owner = this;
     s.breaker = breaker;
   }
 
@@ -344,21 +346,27 @@ final class ServiceState {
   }
 
   /**
-   * A breaker changed state, on the thread whose outcome caused it (resilience4j publishes events
-   * synchronously): republish so the node leaves or rejoins the picker at once.
+   * A breaker may have changed state: called by whoever saw its state move (a lease's outcome, a
+   * pick's permission, the health tick). Republishes so the node leaves or rejoins the picker at
+   * once. Idempotent: the state last handled is kept per node, so two threads that saw the same
+   * move handle it once.
+   *
+   * <p>Not a resilience4j event consumer on purpose: with any consumer registered, resilience4j
+   * builds an event object (with a {@code ZonedDateTime}) for every success and error, about 1 KB
+   * per call measured in {@code InterceptorOverheadBenchmark}.
    */
-  private void onTransition(NodeStats s, CircuitBreaker breaker, CircuitBreakerOnStateTransitionEvent e) {
-    applyTransition(s, breaker, e);
-    env.events().drain();
-  }
-
-  private void applyTransition(NodeStats s, CircuitBreaker breaker, CircuitBreakerOnStateTransitionEvent e) {
+  void breakerMoved(NodeStats s) {
     synchronized (lock) {
-      if (s.breaker != breaker || members.get(s.node().id()) != s) {
+      CircuitBreaker breaker = s.breaker;
+      if (breaker == null || members.get(s.node().id()) != s) {
         return;
       }
-      State to = e.getStateTransition().getToState();
-      State from = e.getStateTransition().getFromState();
+      State to = breaker.getState();
+      State from = s.knownState;
+      if (to == from) {
+        return;
+      }
+      s.knownState = to;
       long now = env.nanoTime().getAsLong();
       if (to == State.OPEN || to == State.FORCED_OPEN) {
         s.openedAtNanos = now;
@@ -377,6 +385,7 @@ final class ServiceState {
       }
       publish(published.nodes);
     }
+    env.events().drain();
   }
 
   /**
@@ -384,7 +393,7 @@ final class ServiceState {
    * this lazily, on a call that an ejected node never gets), and ramping weights are refreshed.
    */
   void tick() {
-    List<CircuitBreaker> due = new ArrayList<>();
+    List<NodeStats> due = new ArrayList<>();
     synchronized (lock) {
       long now = env.nanoTime().getAsLong();
       for (NodeStats s : order) {
@@ -393,7 +402,7 @@ final class ServiceState {
           long waitNanos = b.getCircuitBreakerConfig().getWaitIntervalFunctionInOpenState().apply(1)
               * 1_000_000L;
           if (now - s.openedAtNanos >= waitNanos) {
-            due.add(b);
+            due.add(s);
           }
         }
       }
@@ -401,15 +410,16 @@ final class ServiceState {
         publish(published.nodes);
       }
     }
-    // Outside the lock: the transition publishes an event that takes it.
-    for (CircuitBreaker b : due) {
-      if (b.getState() == State.OPEN) {
+    for (NodeStats s : due) {
+      CircuitBreaker b = s.breaker;
+      if (b != null && b.getState() == State.OPEN) {
         try {
           b.transitionToHalfOpenState();
         } catch (RuntimeException raced) {
-          // Moved on by a concurrent call (resilience4j's own lazy check); nothing to do.
+          // Moved on by a concurrent call (resilience4j's own lazy check); handled below.
         }
       }
+      breakerMoved(s);
     }
   }
 
