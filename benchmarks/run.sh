@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# Builds the benchmarks jar and runs the suite: single-threaded (all benchmarks) into
-# benchmarks/target/jmh-t1.json, then two threads (pick path only) into jmh-t2.json.
-# Extra arguments go to both JMH runs, e.g. `benchmarks/run.sh -p nodes=100`.
+# Builds the benchmarks jar and runs the suite with -prof gc:
+#   1 thread : every JMH benchmark            -> benchmarks/target/jmh-t1.json
+#   2 threads: pickers, floors and leases     -> benchmarks/target/jmh-t2.json
+#   the slow-node tail-latency experiment     -> printed
+# Extra arguments go to both JMH runs, e.g. `benchmarks/run.sh -p nodes=100` or, for a shorter
+# run, `benchmarks/run.sh -wi 2 -w 1s -i 3 -r 1s`.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-mvn -q -DskipTests -pl benchmarks -am package
+mvn -q -DskipTests install -pl benchmarks -am
 
 java -jar benchmarks/target/benchmarks.jar -prof gc -f 1 -wi 3 -w 2s -i 5 -r 2s -t 1 \
   -rf json -rff benchmarks/target/jmh-t1.json "$@" \
-  'PickerBenchmark|PickFloorBenchmark|LeaseBenchmark|MembershipUpdateBenchmark'
+  'PickerBenchmark|PickFloorBenchmark|LeaseBenchmark|MembershipUpdateBenchmark|HashPickBenchmark|HashBuildBenchmark|InterceptorOverheadBenchmark|LoopbackCallBenchmark'
 
 java -jar benchmarks/target/benchmarks.jar -prof gc -f 1 -wi 3 -w 2s -i 5 -r 2s -t 2 \
   -rf json -rff benchmarks/target/jmh-t2.json "$@" \
   'PickerBenchmark|PickFloorBenchmark|LeaseBenchmark'
+
+java -Dsun.net.httpserver.nodelay=true -cp benchmarks/target/benchmarks.jar \
+  dev.loadstar.benchmarks.SlowNodeExperiment
