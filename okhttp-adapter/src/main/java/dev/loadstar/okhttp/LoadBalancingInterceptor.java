@@ -158,14 +158,19 @@ public final class LoadBalancingInterceptor implements Interceptor {
 
   /** The lease for a retry, or null when the budget or the untried nodes have run out. */
   private @Nullable Lease nextLease(String service, PickContext ctx) {
-    if (!budget.tryWithdraw()) {
-      return null;
-    }
+    // Pick before withdrawing: the budget is client-wide, and a call with no untried node left
+    // (a one-node service) must not spend a retry it cannot make.
+    Lease next;
     try {
-      return lb.pick(service, ctx);
+      next = lb.pick(service, ctx);
     } catch (IOException noneLeft) {
       return null;
     }
+    if (!budget.tryWithdraw()) {
+      next.close();
+      return null;
+    }
+    return next;
   }
 
   private PickContext context(Request request) {

@@ -66,8 +66,13 @@ public final class RetryBudget {
   public synchronized boolean tryWithdraw() {
     long now = nanoTime.getAsLong();
     long elapsed = Math.max(0L, now - lastRefillNanos);
-    lastRefillNanos = now;
     long floor = (long) (floorMilliPerSecond * (elapsed / 1e9));
+    if (floor > 0) {
+      // Move the refill mark only by the time turned into whole thousandths; the rest stays
+      // banked. Moving it to now would drop the fraction on every call, and a client asking more
+      // often than one thousandth accrues (100 µs at 10/s) would never earn its minimum.
+      lastRefillNanos = now - Math.max(0L, elapsed - (long) (floor * 1e9 / floorMilliPerSecond));
+    }
     balanceMilli = Math.min(maxBalanceMilli, balanceMilli + deposits.sumThenReset() + floor);
     if (balanceMilli >= MILLI) {
       balanceMilli -= MILLI;
