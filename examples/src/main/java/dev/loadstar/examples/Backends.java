@@ -21,6 +21,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * answers {@code GET /health} for Consul's checks. Closing stops them all.
  */
 final class Backends implements AutoCloseable {
+  static {
+    // Keep-alive calls to a JDK HttpServer otherwise wait ~40 ms on Nagle's algorithm. Read once,
+    // when the server classes load, so it must be set before the first server starts.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
+
   private final List<HttpServer> servers = new ArrayList<>();
   private final List<Node> nodes = new ArrayList<>();
   private final List<AtomicInteger> requests = new ArrayList<>();
