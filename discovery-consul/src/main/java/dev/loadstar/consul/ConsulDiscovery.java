@@ -46,6 +46,16 @@ public final class ConsulDiscovery implements AutoCloseable {
   public static final double DEFAULT_MAX_REQUESTS_PER_SECOND = 10;
   public static final int DEFAULT_MAX_WATCHES = 64;
 
+  /**
+   * Jitter for the backoff, drawn on the watch thread that uses it. Not
+   * {@code ThreadLocalRandom.current()} captured here: that instance draws from the seed of the
+   * thread that calls it, and a watch thread that never called {@code current()} has an
+   * uninitialised seed, so every client JVM would compute the same "random" delays, which full
+   * jitter exists to avoid.
+   */
+  private static final RandomGenerator THREAD_LOCAL_RANDOM =
+      () -> java.util.concurrent.ThreadLocalRandom.current().nextLong();
+
   private final Settings settings;
   private final ConsulTransport transport;
   private final List<ConsulWatch> watches = new CopyOnWriteArrayList<>();
@@ -70,7 +80,7 @@ public final class ConsulDiscovery implements AutoCloseable {
   private ConsulDiscovery(Builder b, ConsulTransport transport) {
     this.settings = new Settings(b.address, b.datacenter, b.filter, List.copyOf(b.tags),
         b.passingOnly, b.consistency, b.cached, b.wait.toSeconds(), b.backoffBase, b.backoffCap,
-        b.maxRequestsPerSecond, b.zoneMetaKey, java.util.concurrent.ThreadLocalRandom.current());
+        b.maxRequestsPerSecond, b.zoneMetaKey, THREAD_LOCAL_RANDOM);
     this.transport = transport;
   }
 

@@ -40,6 +40,8 @@ final class ConsulWatch implements Closeable, Runnable {
   private static final ObjectMapper JSON = new ObjectMapper()
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
   private static final TypeReference<List<HealthEntry>> ENTRIES = new TypeReference<>() {};
+  /** How often close() repeats the abort while the watch thread is still running. */
+  private static final long ABORT_RETRY_MILLIS = 20;
 
   private final String service;
   private final NodeRegistry registry;
@@ -122,17 +124,18 @@ final class ConsulWatch implements Closeable, Runnable {
       return;
     }
     long previous = index;
-    Long next = answer.index();
-    if (next == null || next < 1) {
-      next = 1L;
-    }
+    Long sent = answer.index();
+    long next = sent == null || sent < 1 ? 1 : sent;
     index = next < previous ? 0 : next;
-    recovered();
-    if (previous != 0 && next == previous && published != null) {
+    // Only an index Consul really sent proves "no change": without one (a proxy that strips
+    // headers) or with 0, every answer is compared, or a change would never be applied.
+    if (sent != null && sent >= 1 && next == previous && published != null) {
+      recovered();
       return; // the wait passed without a change
     }
     List<Node> nodes = mapper.map(entries, this::skipped);
     if (nodes.equals(published)) {
+      recovered();
       return;
     }
     if (nodes.isEmpty()) {
@@ -143,6 +146,9 @@ final class ConsulWatch implements Closeable, Runnable {
     }
     registry.update(service, nodes);
     published = nodes;
+    // After the update: a registry that rejects the list (it throws) is still a failure, so it is
+    // logged once rather than as a failure and a recovery on every retry.
+    recovered();
   }
 
   private List<Map.Entry<String, String>> query() {
@@ -217,9 +223,15 @@ final class ConsulWatch implements Closeable, Runnable {
   public void close() {
     closed = true;
     LockSupport.unpark(thread);
-    transport.abort(thread);
+    // Abort until the thread ends: the watch may have checked "closed" just before, and its request
+    // is abortable only once the transport knows it, so a single early abort can miss it and
+    // leave the thread in a full blocking query (5 minutes by default).
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
     try {
-      thread.join(TimeUnit.SECONDS.toMillis(2));
+      do {
+        transport.abort(thread);
+        thread.join(ABORT_RETRY_MILLIS);
+      } while (thread.isAlive() && deadline - System.nanoTime() > 0);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -23,7 +23,6 @@ import org.apache.http.client.methods.HttpRequestBase;
 import org.apache.http.client.methods.HttpRequestWrapper;
 import org.apache.http.impl.client.CloseableHttpClient;
 import org.apache.http.impl.client.HttpClients;
-import org.apache.http.message.BasicHeader;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,8 +30,11 @@ import org.jspecify.annotations.Nullable;
  * Loadstar owns.
  *
  * <ul>
- *   <li>The ACL token is a default header of our client, so it is sent as {@code X-Consul-Token}
- *       on every request and never passed to consul-api, whose typed calls put it in the URL.
+ *   <li>The ACL token is set as {@code X-Consul-Token} by a request interceptor of our client and
+ *       never passed to consul-api, whose typed calls put it in the URL. Not a default header:
+ *       consul-api 1.4.5 adds {@code X-Consul-Token} with a null value to every request
+ *       ({@code Utils.createTokenMap(null)}), and Apache's {@code RequestDefaultHeaders} skips a
+ *       default header the request already has, so the token would never be sent.
  *   <li>Timeouts are explicit: the read timeout covers a blocking query's wait plus Consul's up to
  *       wait/16 jitter plus a margin, so a dead connection is noticed and a long poll is not cut.
  *   <li>The pool holds one connection per watch (Apache's default is 2 per route, which would
@@ -42,6 +44,7 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  */
 final class EcwidTransport implements ConsulTransport {
+  private static final String TOKEN_HEADER = "X-Consul-Token";
   private final CloseableHttpClient http;
   private final ConsulRawClient consul;
   private final Map<Thread, HttpRequestBase> inFlight = new ConcurrentHashMap<>();
@@ -49,23 +52,23 @@ final class EcwidTransport implements ConsulTransport {
 
   EcwidTransport(String address, @Nullable String token, Duration connectTimeout,
       Duration readTimeout, int maxConnections, @Nullable SSLContext tls) {
-    List<Header> defaults = new ArrayList<>();
-    if (token != null) {
-      defaults.add(new BasicHeader("X-Consul-Token", token));
-    }
     RequestConfig timeouts = RequestConfig.custom()
         .setConnectTimeout(Math.toIntExact(connectTimeout.toMillis()))
         .setConnectionRequestTimeout(Math.toIntExact(connectTimeout.toMillis()))
         .setSocketTimeout(Math.toIntExact(readTimeout.toMillis()))
         .build();
     var builder = HttpClients.custom()
-        .setDefaultHeaders(defaults)
         .setDefaultRequestConfig(timeouts)
         .setMaxConnTotal(maxConnections)
         .setMaxConnPerRoute(maxConnections)
         .disableAutomaticRetries()
         .disableCookieManagement()
         .addInterceptorFirst((HttpRequestInterceptor) (request, context) -> {
+          // Replaces the empty X-Consul-Token consul-api puts on every request (see above).
+          request.removeHeaders(TOKEN_HEADER);
+          if (token != null) {
+            request.addHeader(TOKEN_HEADER, token);
+          }
           if (request instanceof HttpRequestWrapper wrapper
               && wrapper.getOriginal() instanceof HttpRequestBase original) {
             inFlight.put(Thread.currentThread(), original);
