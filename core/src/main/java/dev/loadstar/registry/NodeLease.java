@@ -8,6 +8,7 @@ import static java.util.Objects.requireNonNull;
 import static java.util.concurrent.TimeUnit.NANOSECONDS;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.IllegalStateTransitionException;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -61,7 +62,11 @@ final class NodeLease implements Lease {
       if (breaker != null) {
         CircuitBreaker.State before = breaker.getState();
         TimeUnit unit = breaker.getTimestampUnit();
-        breaker.onSuccess(unit.convert(Math.max(0L, latencyNanos), NANOSECONDS), unit);
+        try {
+          breaker.onSuccess(unit.convert(Math.max(0L, latencyNanos), NANOSECONDS), unit);
+        } catch (IllegalStateTransitionException raced) {
+          // The breaker moved on concurrently (see ServiceState.tryAcquire); the outcome is moot.
+        }
         afterOutcome(before);
       }
     }
@@ -75,7 +80,11 @@ final class NodeLease implements Lease {
       if (breaker != null) {
         CircuitBreaker.State before = breaker.getState();
         TimeUnit unit = breaker.getTimestampUnit();
-        breaker.onError(unit.convert(Math.max(0L, latencyNanos), NANOSECONDS), unit, error);
+        try {
+          breaker.onError(unit.convert(Math.max(0L, latencyNanos), NANOSECONDS), unit, error);
+        } catch (IllegalStateTransitionException raced) {
+          // The breaker moved on concurrently (see ServiceState.tryAcquire); the outcome is moot.
+        }
         afterOutcome(before);
       }
     }
@@ -88,7 +97,11 @@ final class NodeLease implements Lease {
       stats.release();
       if ((before & REPORTED) == 0 && breaker != null) {
         // Ended without an outcome (cancelled): give the permission back unjudged.
-        breaker.releasePermission();
+        try {
+          breaker.releasePermission();
+        } catch (IllegalStateTransitionException raced) {
+          // moved on concurrently; nothing to give back
+        }
       }
     }
   }

@@ -9,6 +9,7 @@ import dev.loadstar.strategy.Strategy;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker.State;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.IllegalStateTransitionException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -117,11 +118,29 @@ final class ServiceState {
       return new NodeLease(node, choice.reserves(), null);
     }
     State before = breaker.getState();
-    boolean permitted = breaker.tryAcquirePermission();
+    boolean permitted = tryAcquire(breaker);
     if (breaker.getState() != before) {
       breakerMoved(node); // resilience4j's lazy OPEN -> HALF_OPEN, on a pick in panic
     }
     return permitted ? new NodeLease(node, choice.reserves(), breaker) : refused(choice, ctx, node);
+  }
+
+  /**
+   * resilience4j moves OPEN to HALF_OPEN lazily inside {@code tryAcquirePermission}, from the state
+   * object it read first; when the health tick moved the same breaker on in between, the lazy move
+   * fails with {@link IllegalStateTransitionException}. The breaker is then in a newer state: ask
+   * again once, and count a second race as a refusal.
+   */
+  private static boolean tryAcquire(CircuitBreaker breaker) {
+    try {
+      return breaker.tryAcquirePermission();
+    } catch (IllegalStateTransitionException raced) {
+      try {
+        return breaker.tryAcquirePermission();
+      } catch (IllegalStateTransitionException again) {
+        return false;
+      }
+    }
   }
 
   /**
@@ -140,7 +159,7 @@ final class ServiceState {
           break;
         }
         CircuitBreaker breaker = other.breaker;
-        boolean permitted = breaker == null || breaker.tryAcquirePermission();
+        boolean permitted = breaker == null || tryAcquire(breaker);
         if (permitted) {
           if (choice.reserves()) {
             first.release();
