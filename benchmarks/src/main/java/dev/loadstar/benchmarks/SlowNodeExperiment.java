@@ -3,6 +3,7 @@ package dev.loadstar.benchmarks;
 import com.sun.net.httpserver.HttpServer;
 import dev.loadstar.LoadBalancer;
 import dev.loadstar.Node;
+import dev.loadstar.ServiceConfig;
 import dev.loadstar.Strategies;
 import dev.loadstar.okhttp.LoadBalancingInterceptor;
 import java.io.OutputStream;
@@ -31,8 +32,10 @@ import okhttp3.Response;
  * the latency the caller sees, per strategy.
  *
  * <p>Run: {@code java -Dsun.net.httpserver.nodelay=true -cp benchmarks/target/benchmarks.jar
- * dev.loadstar.benchmarks.SlowNodeExperiment [calls] [threads]} (defaults 20,000 and 8). Each
- * strategy first runs 2,000 unmeasured calls so connections are open and estimates settled.
+ * dev.loadstar.benchmarks.SlowNodeExperiment [calls] [threads] [decay-ms]} (defaults 20,000, 8 and
+ * the default EWMA decay). Each
+ * strategy first runs unmeasured calls for three decay times (at least 2 s), so connections are
+ * open, the JIT is warm and the estimates have forgotten the cold start.
  */
 public final class SlowNodeExperiment {
   private static final List<String> STRATEGIES = List.of("round-robin", "least-requests", "peak-ewma");
@@ -42,7 +45,10 @@ public final class SlowNodeExperiment {
   public static void main(String[] args) throws Exception {
     int calls = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
     int threads = args.length > 1 ? Integer.parseInt(args[1]) : 8;
-    System.out.printf(Locale.ROOT, "%d calls per strategy, %d threads, 5 servers%n", calls, threads);
+    Duration decay = args.length > 2 ? Duration.ofMillis(Long.parseLong(args[2]))
+        : ServiceConfig.DEFAULT_EWMA_DECAY;
+    System.out.printf(Locale.ROOT, "%d calls per strategy, %d threads, 5 servers, EWMA decay %s%n",
+        calls, threads, decay);
     for (long[] delays : new long[][] {{1, 1, 1, 1, 10}, {1, 1, 1, 1, 1}}) {
       System.out.printf(Locale.ROOT, "%nserver delays (ms): %s%n", Arrays.toString(delays));
       System.out.printf(Locale.ROOT, "%-15s %9s %9s %9s %14s%n", "strategy", "p50 ms", "p99 ms",
@@ -75,7 +81,7 @@ public final class SlowNodeExperiment {
       try {
         for (String strategy : STRATEGIES) {
           try (LoadBalancer lb = LoadBalancer.builder().defaultStrategy(Strategies.byName(strategy))
-              .build()) {
+              .service("svc", ServiceConfig.builder().ewmaDecay(decay).build()).build()) {
             lb.registry().update("svc", nodes);
             Dispatcher dispatcher = new Dispatcher();
             dispatcher.setMaxRequestsPerHost(threads * 2);
@@ -83,7 +89,12 @@ public final class SlowNodeExperiment {
                 .connectionPool(new ConnectionPool(threads * 2, 1, TimeUnit.MINUTES))
                 .dispatcher(dispatcher)
                 .addInterceptor(LoadBalancingInterceptor.create(lb)).build();
-            run(client, 2_000, threads);
+            // Warm up for a few decay times: the first calls (new connections, a cold JIT) take
+            // tens of ms, and peak EWMA holds a peak for a while by design.
+            long warmUntil = System.nanoTime() + Math.max(2_000_000_000L, 3 * decay.toNanos());
+            while (System.nanoTime() < warmUntil) {
+              run(client, 2_000, threads);
+            }
             slowHits.set(0);
             double[] latencies = run(client, calls, threads);
             Arrays.sort(latencies);
