@@ -11,6 +11,13 @@ import dev.loadstar.registry.NodeStats;
  * {@code exp(-dt / decay)}; for the common dt below decay / 64 a second-order Taylor term is
  * within 1e-6 of it and costs no call.
  *
+ * <p>The decay only applies to a node with nothing in flight. It exists so that a node avoided
+ * for being slow gets probed again, and one probe at a time is enough: without this rule, the
+ * moment a slow node's decayed estimate dips below the others', every pick that draws it sends to
+ * it until its first answer comes back, a burst of several requests per probe under concurrency
+ * (measured in {@code SlowNodeExperiment}). A node with a request in flight is judged by its
+ * last measurement until that request answers.
+ *
  * <p>A node never measured has cost 0: it is tried as soon as it is idle, and while it has
  * requests in flight it counts as heavily loaded (Finagle's penalty), so a new node is probed with
  * one request at a time rather than flooded.
@@ -28,13 +35,15 @@ enum PeakEwmaLoad implements Load {
     double costA = a.ewmaCostNanos();
     double costB = b.ewmaCostNanos();
     double decay = a.ewmaDecayNanos();
-    if (stampA < stampB) {
+    int inFlightA = a.inFlight();
+    int inFlightB = b.inFlight();
+    if (stampA < stampB && inFlightA == 0) {
       costA *= decayFactor(stampB - stampA, decay);
-    } else if (stampB < stampA) {
+    } else if (stampB < stampA && inFlightB == 0) {
       costB *= decayFactor(stampA - stampB, decay);
     }
-    return load(costA, a.ewmaCostNanos(), a.inFlight()) * weightB
-        < load(costB, b.ewmaCostNanos(), b.inFlight()) * weightA;
+    return load(costA, a.ewmaCostNanos(), inFlightA) * weightB
+        < load(costB, b.ewmaCostNanos(), inFlightB) * weightA;
   }
 
   private static double load(double decayedCost, double storedCost, int inFlight) {
