@@ -271,8 +271,10 @@ class JsonFileDiscoveryTest {
 
     write(V2);
 
-    await("orders updated", () -> lb.registry().nodes("orders").containsAll(V2_ORDERS)
-        && lb.registry().nodes("orders").size() == 2);
+    // A reload is applied service by service: wait for the last one, then check them all.
+    await("orders and payments updated", () -> lb.registry().nodes("orders").containsAll(V2_ORDERS)
+        && lb.registry().nodes("orders").size() == 2
+        && lb.registry().nodes("payments").equals(List.of(Node.of("127.0.0.1", 9090))));
     assertThat(strategy("orders")).isEqualTo("least-requests");
     assertThat(lb.registry().nodes("payments")).containsExactly(Node.of("127.0.0.1", 9090));
   }
