@@ -151,6 +151,11 @@ public final class ServiceConfig {
     return slowStartMinShare;
   }
 
+  /**
+   * Equal when every setting is; breaker settings compare by identity, because resilience4j's
+   * {@code CircuitBreakerConfig} has no value equality (so a re-parsed but identical breaker config
+   * counts as a change: {@code JsonFileDiscovery} compares its own parsed settings instead).
+   */
   @Override
   public boolean equals(@Nullable Object o) {
     if (!(o instanceof ServiceConfig)) {
