@@ -84,6 +84,9 @@ class ConsulWatchFailureTest {
       consul.setService("orders", 20, Fixtures.instances("orders", 2));
       consul.heal("orders");
       Await.until(TIMEOUT, () -> registry.nodes("orders").size() == 2, "the new list after recovery");
+      // "recovered" is logged just after the update is applied: wait for the line, not the list.
+      Await.until(TIMEOUT, () -> LogCapture.since(mark).contains("recovered after"),
+          "the recovery log line");
 
       String log = LogCapture.since(mark);
       assertThat(LogCapture.count(log, logged)).as("logged once, not per retry:\n" + log).isEqualTo(1);
@@ -119,6 +122,9 @@ class ConsulWatchFailureTest {
       consul.setService("orders", 30, Fixtures.instances("orders", 1));
       consul.restart();
       Await.until(TIMEOUT, () -> registry.nodes("orders").size() == 1, "the new list after restart");
+      // "recovered" is logged just after the update is applied: wait for the line, not the list.
+      Await.until(TIMEOUT, () -> LogCapture.since(mark).contains("recovered after"),
+          "the recovery log line");
 
       String log = LogCapture.since(mark);
       assertThat(log).contains("no answer from Consul").contains("Connection refused")
