@@ -186,11 +186,7 @@ public final class LoadBalancer implements AutoCloseable {
 
     /** Settings for one service; the service is known from the start, with no nodes. */
     public Builder service(String name, ServiceConfig config) {
-      requireNonNull(name, "service");
-      if (name.isBlank() || name.chars().anyMatch(Character::isWhitespace)) {
-        throw new IllegalArgumentException(
-            "service: '" + name + "' (expected: a non-blank name without spaces)");
-      }
+      ServiceRegistry.checkServiceName(name);
       services.put(name, requireNonNull(config, "config"));
       return this;
     }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import dev.loadstar.Node;
 import dev.loadstar.ServiceConfig;
+import dev.loadstar.registry.ServiceRegistry;
 import dev.loadstar.Strategies;
 import dev.loadstar.strategy.Strategy;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -103,7 +104,9 @@ final class ServicesFileParser {
     Map<String, ServiceSpec> services = new LinkedHashMap<>();
     while (in.nextField()) {
       String name = in.name();
-      if (name.isBlank() || name.chars().anyMatch(Character::isWhitespace)) {
+      try {
+        ServiceRegistry.checkServiceName(name);
+      } catch (IllegalArgumentException bad) {
         throw in.error("services", in.here(),
             "'" + name + "' (expected: a non-blank service name without spaces)");
       }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.loadstar.Node;
 import dev.loadstar.NodeRegistry;
+import dev.loadstar.registry.ServiceRegistry;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashSet;
@@ -64,11 +65,7 @@ public final class StaticDiscovery {
   }
 
   private static String checkName(String name) {
-    requireNonNull(name, "service");
-    if (name.isBlank() || name.chars().anyMatch(Character::isWhitespace)) {
-      throw new IllegalArgumentException(
-          "service: '" + name + "' (expected: a non-blank name without spaces)");
-    }
+    ServiceRegistry.checkServiceName(name);
     return name;
   }
 

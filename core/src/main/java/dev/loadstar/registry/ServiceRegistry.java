@@ -180,7 +180,12 @@ public final class ServiceRegistry implements NodeRegistry {
         + "' (unknown service; known: " + services() + ")");
   }
 
-  static void checkServiceName(String service) {
+  /**
+   * Checks a service name: not blank, no whitespace (it is used as a URL host).
+   *
+   * @throws IllegalArgumentException naming the value
+   */
+  public static void checkServiceName(String service) {
     requireNonNull(service, "service");
     if (service.isBlank() || service.chars().anyMatch(Character::isWhitespace)) {
       throw new IllegalArgumentException(

@@ -150,32 +150,23 @@ final class ServiceState {
    */
   private Lease refused(Choice choice, PickContext ctx, NodeStats first) {
     if (!choice.panic()) {
-      PickContext retry = ctx;
-      NodeStats refused = first;
+      PickContext retry = ctx.withTried(first.node());
       for (int attempt = 0; attempt < 2; attempt++) {
-        retry = retry.withTried(refused.node());
         NodeStats other = choice.picker().pick(retry);
         if (other == null) {
           break;
         }
         CircuitBreaker breaker = other.breaker;
-        boolean permitted = breaker == null || tryAcquire(breaker);
-        if (permitted) {
+        if (breaker == null || tryAcquire(breaker)) {
           if (choice.reserves()) {
             first.release();
-            if (refused != first) {
-              refused.release();
-            }
           }
           return new NodeLease(other, choice.reserves(), breaker);
         }
-        if (choice.reserves() && refused != first) {
-          refused.release();
+        if (choice.reserves()) {
+          other.release(); // a reserving picker counted it; it is not taken after all
         }
-        refused = other;
-      }
-      if (choice.reserves() && refused != first) {
-        refused.release();
+        retry = retry.withTried(other.node());
       }
     }
     return new NodeLease(first, choice.reserves(), null);
