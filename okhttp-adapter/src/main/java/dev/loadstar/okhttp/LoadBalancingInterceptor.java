@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import javax.net.ssl.SSLHandshakeException;
+import okhttp3.Call;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.Request;
@@ -36,16 +37,21 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p><b>Pointing.</b> An {@code http} call is rewritten to the node's host and port. An
- * {@code https} call keeps the service name as its host, so SNI and certificate checks use it,
- * takes the node's port, and resolves through a per-node {@link okhttp3.Dns} given with
- * {@code Chain.withDns} (OkHttp 5.4+); OkHttp pools connections per {@code Dns}, so each node has
- * its own pooled connections. Path, query, headers and body are untouched.
+ * {@code https} call keeps its URL, so the {@code Host} header, SNI and certificate checks use the
+ * service name, and reaches the node through a per-node {@link okhttp3.Dns} and socket factory
+ * given with {@code Chain.withDns} and {@code Chain.withSocketFactory} (OkHttp 5.4+). OkHttp pools
+ * connections per {@code Dns} and socket factory, so each node has its own pooled connections.
+ * {@link Builder#keepServiceHost} treats {@code http} calls the same way. Path, query, headers and
+ * body are untouched either way.
  *
  * <p><b>Outcomes.</b> Latency to the response headers feeds the node's latency estimate; an
  * {@link IOException} or a response the {@link OutcomeClassifier} calls a failure (default: 5xx)
  * feeds its circuit breaker as a failure. The node counts the call in flight until the response
  * body is read to the end, closed, or fails; at once for responses without a body, failed calls
- * and cancelled calls.
+ * and cancelled calls. The end of the body is learnt from the call's own events
+ * ({@link okhttp3.Call#addEventListener}), so the response is returned as OkHttp made it; if an
+ * application interceptor before this one discards the response and proceeds again, the first
+ * node's count ends with the call.
  *
  * <p><b>Retries</b> go to a node not yet tried by this call, within {@link Builder#maxAttempts}
  * and a client-wide {@link RetryBudget}: connect failures (nothing was sent) for any method;
@@ -62,7 +68,7 @@ public final class LoadBalancingInterceptor implements Interceptor {
 
   private static final Set<String> IDEMPOTENT =
       Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
-  private static final int MAX_CACHED_DNS = 10_000;
+  private static final int MAX_CACHED_ROUTES = 10_000;
 
   private final LoadBalancer lb;
   private final int maxAttempts;
@@ -70,7 +76,8 @@ public final class LoadBalancingInterceptor implements Interceptor {
   private final HashKeySource hashKeys;
   private final OutcomeClassifier classifier;
   private final LongSupplier nanoTime;
-  private final ConcurrentHashMap<String, NodeDns> dnsByAddress = new ConcurrentHashMap<>();
+  private final boolean keepServiceHost;
+  private final ConcurrentHashMap<Node, NodeRoute> routes = new ConcurrentHashMap<>();
 
   private LoadBalancingInterceptor(Builder b) {
     this.lb = b.lb;
@@ -79,6 +86,7 @@ public final class LoadBalancingInterceptor implements Interceptor {
     this.hashKeys = b.hashKeys;
     this.classifier = b.classifier;
     this.nanoTime = b.nanoTime;
+    this.keepServiceHost = b.keepServiceHost;
   }
 
   /** An interceptor with the defaults: 3 attempts, {@link RetryBudget#defaults()}, no hash key. */
@@ -103,6 +111,8 @@ public final class LoadBalancingInterceptor implements Interceptor {
       return chain.proceed(request);
     }
     budget.deposit();
+    Chain base = atMostOnce(chain, request);
+    boolean keepHost = keepServiceHost || request.isHttps();
     PickContext ctx = context(request);
     Lease lease = lb.pick(service, ctx);
     for (int attempt = 1; ; attempt++) {
@@ -110,7 +120,9 @@ public final class LoadBalancingInterceptor implements Interceptor {
       long start = nanoTime.getAsLong();
       Response response;
       try {
-        response = point(chain, request, node).proceed(target(request, node));
+        response = keepHost
+            ? routed(base, request, node).proceed(request)
+            : base.proceed(rewritten(request, node));
       } catch (IOException e) {
         long elapsed = nanoTime.getAsLong() - start;
         if (chain.call().isCanceled()) {
@@ -152,7 +164,8 @@ public final class LoadBalancingInterceptor implements Interceptor {
           continue;
         }
       }
-      return withLease(response, lease, request);
+      holdUntilDone(chain.call(), response, lease, request);
+      return response;
     }
   }
 
@@ -182,44 +195,67 @@ public final class LoadBalancingInterceptor implements Interceptor {
     return key == null ? PickContext.none() : PickContext.hashKey(key);
   }
 
-  private Chain point(Chain chain, Request request, Node node) {
-    if (!replayable(request) && chain.getRetryOnConnectionFailure()) {
-      // OkHttp silently resends a request whose pooled connection failed, even after the body
-      // went out. For a request that must reach the server at most once, only this interceptor
-      // decides, and it resends only what was never sent.
-      chain = chain.withRetryOnConnectionFailure(false);
-    }
-    if (!request.isHttps()) {
-      return chain;
-    }
-    NodeDns dns = dnsByAddress.get(node.address());
-    if (dns == null) {
-      if (dnsByAddress.size() > MAX_CACHED_DNS) {
-        dnsByAddress.clear();
+  /**
+   * The chain to proceed on. OkHttp silently resends a request whose pooled connection failed,
+   * even after the body went out; for a request that must reach the server at most once, only this
+   * interceptor decides, and it resends only what was never sent.
+   */
+  private static Chain atMostOnce(Chain chain, Request request) {
+    return !replayable(request) && chain.getRetryOnConnectionFailure()
+        ? chain.withRetryOnConnectionFailure(false)
+        : chain;
+  }
+
+  /** The chain that reaches {@code node} for a request that keeps the service name as host. */
+  private Chain routed(Chain chain, Request request, Node node) {
+    NodeRoute route = route(node);
+    Chain routed = chain.withDns(route);
+    return request.url().port() == route.port() ? routed : routed.withSocketFactory(route);
+  }
+
+  private NodeRoute route(Node node) {
+    NodeRoute route = routes.get(node);
+    if (route == null) {
+      if (routes.size() > MAX_CACHED_ROUTES) {
+        routes.clear();
       }
-      dns = dnsByAddress.computeIfAbsent(node.address(), a -> new NodeDns(node));
+      route = routes.computeIfAbsent(node, NodeRoute::new);
     }
-    return chain.withDns(dns);
+    return route;
   }
 
-  private static Request target(Request request, Node node) {
+  /** The request with the node's host and port in its URL; all else untouched. */
+  private Request rewritten(Request request, Node node) {
     HttpUrl url = request.url();
-    HttpUrl.Builder b = url.newBuilder().port(node.port());
-    if (!request.isHttps()) {
-      b.host(node.host());
+    // Starting from the node's own URL skips host canonicalisation, the dearest part of a
+    // rebuild (an IP literal is parsed and formatted again on every call).
+    HttpUrl.Builder to = route(node).httpBase().newBuilder()
+        .encodedPath(url.encodedPath())
+        .encodedQuery(url.encodedQuery())
+        .encodedFragment(url.encodedFragment());
+    if (!url.encodedUsername().isEmpty() || !url.encodedPassword().isEmpty()) {
+      to.encodedUsername(url.encodedUsername()).encodedPassword(url.encodedPassword());
     }
-    return request.newBuilder().url(b.build()).build();
+    return request.newBuilder().url(to.build()).build();
   }
 
-  private static Response withLease(Response response, Lease lease, Request request) {
+  /**
+   * Keeps the node's in-flight count until the response is over: at once when it has no body,
+   * else until the body is read to the end, closed or fails, or the call is cancelled.
+   */
+  private static void holdUntilDone(Call call, Response response, Lease lease, Request request) {
     int code = response.code();
     boolean noBody = request.method().equals("HEAD") || code == 204 || code == 304
         || (code >= 100 && code < 200) || response.body().contentLength() == 0;
     if (noBody) {
       lease.close();
-      return response;
+      return;
     }
-    return response.newBuilder().body(new LeaseBody(response.body(), lease)).build();
+    call.addEventListener(new LeaseRelease(lease));
+    if (call.isCanceled()) {
+      // Cancelled before the listener was in place: its canceled event has already gone by.
+      lease.close();
+    }
   }
 
   private static boolean retryable(IOException e, Request request) {
@@ -255,6 +291,7 @@ public final class LoadBalancingInterceptor implements Interceptor {
     private HashKeySource hashKeys = HashKeySource.none();
     private OutcomeClassifier classifier = OutcomeClassifier.serverErrors();
     private LongSupplier nanoTime = System::nanoTime;
+    private boolean keepServiceHost;
 
     private Builder(LoadBalancer lb) {
       this.lb = requireNonNull(lb, "lb");
@@ -290,6 +327,23 @@ public final class LoadBalancingInterceptor implements Interceptor {
     /** The clock latencies are measured with; default {@link System#nanoTime()}. */
     public Builder nanoTime(LongSupplier nanoTime) {
       this.nanoTime = requireNonNull(nanoTime, "nanoTime");
+      return this;
+    }
+
+    /**
+     * Whether plain {@code http} calls keep the service name as their host, as {@code https}
+     * calls always do, and reach the node through a per-node {@code Dns} and socket factory.
+     * Default false: an {@code http} call is rewritten to the node's host and port.
+     *
+     * <p>Keeping the host is what proxies such as Envoy and gRPC's channels do: the backend sees
+     * {@code Host: orders}, and {@code response.request().url()} stays {@code http://orders/...}.
+     * It is also cheaper, since OkHttp's {@code HttpUrl} and {@code Request} are immutable and
+     * rewriting one costs about a kilobyte of garbage per call. Calls that keep the host connect
+     * directly to the node: an HTTP proxy configured on the client could not resolve the service
+     * name.
+     */
+    public Builder keepServiceHost(boolean keepServiceHost) {
+      this.keepServiceHost = keepServiceHost;
       return this;
     }
 

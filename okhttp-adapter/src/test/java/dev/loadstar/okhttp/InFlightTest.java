@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,6 +27,7 @@ import mockwebserver3.MockResponseBody;
 import mockwebserver3.SocketEffect;
 import okhttp3.Call;
 import okhttp3.Callback;
+import okhttp3.EventListener;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -167,6 +169,43 @@ class InFlightTest {
     response.close();
     gate.release();
     assertThat(inFlight(lb)).isZero();
+  }
+
+  @Test
+  void inFlightEndsAtOnceWhenCallIsCancelledWithTheBodyUnread() throws Exception {
+    Call call = client.newCall(get("/a"));
+    Response response = call.execute();
+    assertThat(inFlight(lb)).isEqualTo(1);
+
+    call.cancel();
+    assertThat(inFlight(lb)).as("before the caller closes the body").isZero();
+
+    response.close();
+    assertThat(inFlight(lb)).isZero();
+  }
+
+  @Test
+  void inFlightEndsOnceAlongsideTheClientsOwnEventListener() throws Exception {
+    List<String> events = new CopyOnWriteArrayList<>();
+    OkHttpClient listening = Clients.builder(LoadBalancingInterceptor.create(lb))
+        .eventListener(new EventListener() {
+          @Override
+          public void callEnd(Call call) {
+            events.add("callEnd");
+          }
+        })
+        .build();
+    try {
+      for (int i = 0; i < 3; i++) {
+        Response response = listening.newCall(get("/a")).execute();
+        assertThat(inFlight(lb)).isEqualTo(1);
+        response.close();
+        assertThat(inFlight(lb)).isZero();
+      }
+      assertThat(events).containsExactly("callEnd", "callEnd", "callEnd");
+    } finally {
+      Clients.shutdown(listening);
+    }
   }
 
   @Test

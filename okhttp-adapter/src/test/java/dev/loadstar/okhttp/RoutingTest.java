@@ -89,6 +89,66 @@ class RoutingTest {
   }
 
   @Test
+  void httpCallIsRewrittenToTheNodeHostAndPort() throws Exception {
+    Request request = new Request.Builder().url("http://orders/api/42?x=1#frag").build();
+
+    try (Response response = client.newCall(request).execute()) {
+      Backend served = backends.get(0).requestCount() == 1 ? backends.get(0) : backends.get(1);
+      assertThat(response.request().url()).isEqualTo(served.url("/api/42?x=1#frag"));
+      RecordedRequest got = served.takeRequest();
+      assertThat(got.getHeaders().get("Host")).isEqualTo("127.0.0.1:" + served.port());
+      assertThat(got.getTarget()).isEqualTo("/api/42?x=1");
+    }
+  }
+
+  @Test
+  void keepingTheServiceHostSendsItAsHostAndStillPoolsPerNode() throws Exception {
+    OkHttpClient keeping = Clients.client(
+        LoadBalancingInterceptor.builder(lb).keepServiceHost(true).build());
+    try {
+      List<String> answeredBy = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        try (Response response = keeping.newCall(get("/item/" + i + "?q=a%20b")).execute()) {
+          assertThat(response.request().url().toString())
+              .isEqualTo("http://orders/item/" + i + "?q=a%20b");
+          answeredBy.add(response.body().string());
+        }
+      }
+
+      for (int i = 1; i < answeredBy.size(); i++) {
+        assertThat(answeredBy.get(i)).as("call %d", i).isNotEqualTo(answeredBy.get(i - 1));
+      }
+      for (Backend b : backends) {
+        assertThat(b.received()).extracting(r -> r.getHeaders().get("Host"))
+            .containsOnly(SERVICE);
+        assertThat(b.received()).extracting(RecordedRequest::getConnectionIndex).containsOnly(0);
+        assertThat(b.received()).extracting(RecordedRequest::getExchangeIndex)
+            .containsExactly(0, 1, 2);
+      }
+      assertThat(keeping.connectionPool().connectionCount()).isEqualTo(2);
+      assertThat(inFlight(lb)).isZero();
+    } finally {
+      Clients.shutdown(keeping);
+    }
+  }
+
+  @Test
+  void keepingTheServiceHostRetriesARefusedNodeElsewhere() throws Exception {
+    lb.registry().update(SERVICE, List.of(
+        dev.loadstar.Node.of("127.0.0.1", Backend.refusedPort()), backends.get(0).node()));
+    OkHttpClient keeping = Clients.client(
+        LoadBalancingInterceptor.builder(lb).keepServiceHost(true).build());
+    try {
+      for (int i = 0; i < 4; i++) {
+        assertThat(call(keeping, get("/a"))).isEqualTo(backends.get(0).name());
+      }
+      assertThat(backends.get(0).requestCount()).isEqualTo(4);
+    } finally {
+      Clients.shutdown(keeping);
+    }
+  }
+
+  @Test
   void callsToOtherHostsPassThroughUntouched() throws Exception {
     try (Backend other = Backend.start("other")) {
       other.respond(Backend.status(503));
