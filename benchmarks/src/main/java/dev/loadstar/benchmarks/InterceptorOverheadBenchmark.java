@@ -31,8 +31,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The interceptor's own work per call, in isolation: a real OkHttp call whose chain ends in an
  * application interceptor that answers at once (no network). {@link #withoutInterceptor} is the
  * same call without Loadstar; the difference of the two (time and, with -prof gc, bytes) is what
- * the interceptor costs: pick, pointing the request at the node, outcome feedback, body wrapping
- * and releasing the lease when the body is closed.
+ * the interceptor costs: pick, pointing the request at the node, outcome feedback, and releasing
+ * the lease when the body is closed.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -43,6 +43,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class InterceptorOverheadBenchmark {
   private OkHttpClient plain;
   private OkHttpClient balanced;
+  private OkHttpClient keepingHost;
   private LoadBalancer lb;
   private final Request direct = new Request.Builder().url("http://127.0.0.1:10000/api/42").build();
   private final Request logical = new Request.Builder().url("http://orders/api/42").build();
@@ -63,6 +64,9 @@ public class InterceptorOverheadBenchmark {
     plain = new OkHttpClient.Builder().addInterceptor(ANSWER).build();
     balanced = new OkHttpClient.Builder()
         .addInterceptor(LoadBalancingInterceptor.create(lb)).addInterceptor(ANSWER).build();
+    keepingHost = new OkHttpClient.Builder()
+        .addInterceptor(LoadBalancingInterceptor.builder(lb).keepServiceHost(true).build())
+        .addInterceptor(ANSWER).build();
   }
 
   @TearDown(Level.Trial)
@@ -77,9 +81,22 @@ public class InterceptorOverheadBenchmark {
     }
   }
 
+  /** The default for {@code http}: the URL and request rebuilt with the node's host and port. */
   @Benchmark
   public int withInterceptor() throws IOException {
     try (Response r = balanced.newCall(logical).execute()) {
+      return r.code();
+    }
+  }
+
+  /**
+   * The service name kept as host, the node reached through its cached {@code Dns} and socket
+   * factory: how every {@code https} call is pointed, and {@code http} ones with
+   * {@code keepServiceHost(true)}.
+   */
+  @Benchmark
+  public int withInterceptorKeepingHost() throws IOException {
+    try (Response r = keepingHost.newCall(logical).execute()) {
       return r.code();
     }
   }

@@ -167,7 +167,17 @@ public final class NodeStats {
   public double peakEwmaNanos() {
     double cost = costNanos;
     long elapsed = Math.max(0L, nanoTime.getAsLong() - stampNanos);
-    return cost * Math.exp(-elapsed / decayNanos);
+    return cost * decayFactor(elapsed, decayNanos);
+  }
+
+  /**
+   * {@code exp(-elapsed / decay)}, the share of an estimate left after {@code elapsed}. For the
+   * common elapsed below decay / 64 a second-order Taylor term is within 1e-6 of it and costs no
+   * call (Math.exp is about 30 ns here, a sixth of a whole pick).
+   */
+  public static double decayFactor(long elapsedNanos, double decayNanos) {
+    double x = elapsedNanos / decayNanos;
+    return x < 1.0 / 64 ? 1.0 - x + 0.5 * x * x : Math.exp(-x);
   }
 
   void node(Node node) {
@@ -195,7 +205,7 @@ public final class NodeStats {
       if (rtt > cost) {
         cost = rtt;
       } else {
-        double w = Math.exp(-Math.max(0L, now - stampNanos) / decayNanos);
+        double w = decayFactor(Math.max(0L, now - stampNanos), decayNanos);
         cost = cost * w + rtt * (1.0 - w);
       }
       costNanos = cost;

@@ -88,4 +88,15 @@ class PeakEwmaStrategyTest {
     assertThat(onZero).isBetween(20L, 30L);
     held.forEach(Lease::close);
   }
+
+  @Test
+  void decayFactorFollowsTheExponentialOnBothSidesOfItsShortcut() {
+    double decay = Duration.ofSeconds(10).toNanos();
+    for (long elapsed : new long[] {0, 1, 1_000, 1_000_000, 100_000_000, 156_249_999, 156_250_001,
+        1_000_000_000, 10_000_000_000L, 100_000_000_000L}) {
+      assertThat(dev.loadstar.registry.NodeStats.decayFactor(elapsed, decay))
+          .as("elapsed %d ns", elapsed)
+          .isCloseTo(Math.exp(-elapsed / decay), org.assertj.core.data.Offset.offset(1e-6));
+    }
+  }
 }
