@@ -55,6 +55,49 @@ class PeakEwmaStrategyTest {
     assertThat(lastShare).as("recovered node's picks in the last 1,000").isGreaterThan(500);
   }
 
+  /**
+   * {@code rounds} rounds of {@code concurrency} requests in flight together: all picked, then
+   * all answered 10 ms later in the latency given. Returns the picks.
+   */
+  private List<Node> concurrentTraffic(int rounds, int concurrency, ToLongFunction<Node> latencyNanos)
+      throws Exception {
+    List<Node> picked = new ArrayList<>();
+    for (int r = 0; r < rounds; r++) {
+      List<Lease> held = new ArrayList<>();
+      for (int i = 0; i < concurrency; i++) {
+        held.add(lb.pick("svc"));
+      }
+      clock.advance(TICK);
+      for (Lease lease : held) {
+        lease.success(latencyNanos.applyAsLong(lease.node()));
+        lease.close();
+        picked.add(lease.node());
+      }
+    }
+    return picked;
+  }
+
+  @Test
+  void busyNodesForgetAStallTheyAllSawWhileTheSlowNodeKeepsItsPeak() throws Exception {
+    lb.registry().update("svc", nodes(3));
+    Node slow = node(0);
+    ToLongFunction<Node> normal = n -> n.equals(slow) ? 50 * MS : 10 * MS;
+    List<Node> before = concurrentTraffic(200, 4, normal);
+    assertThat(before.subList(400, 800)).as("settled before the stall").doesNotContain(slow);
+
+    // The client stalls (a GC pause): every answer takes 400 ms longer, so every node's estimate
+    // jumps to its peak and the slow node looks barely slower than the others, which have more
+    // requests in flight.
+    concurrentTraffic(5, 4, n -> normal.applyAsLong(n) + 400 * MS);
+
+    // The fast nodes' fresh answers outweigh the peak within a few hundred (1.5 s here). Weighing
+    // samples by time alone (10 s decay), the peak would dominate for seconds: the slow node
+    // would keep a quarter of the calls (measured: 46-52 of every 200).
+    List<Node> after = concurrentTraffic(300, 4, normal);
+    long slowPicks = after.subList(800, 1_200).stream().filter(slow::equals).count();
+    assertThat(slowPicks).as("picks of the slow node 2-3 s after the stall").isLessThanOrEqualTo(8);
+  }
+
   @Test
   void aFailureNeverMakesANodeLookFaster() throws Exception {
     lb.registry().update("svc", nodes(2));
