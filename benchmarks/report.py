@@ -86,12 +86,17 @@ t2 = load("jmh-t2.json")
 lines = []
 lines += pickers(t1, "Picker alone, 1 thread")
 lines += [""] + pickers(t2, "Picker alone, 2 threads")
-lines += [""] + simple(t1, "LeaseBenchmark", "lb.pick + lease close, 1 thread", ["strategy", "nodes"])
-lines += [""] + simple(t2, "LeaseBenchmark", "lb.pick + lease close, 2 threads", ["strategy", "nodes"])
+lines += [""] + simple(t1, "LeaseBenchmark", "lb.pick + lease close, 1 thread",
+                       ["benchmark", "strategy", "nodes"])
+lines += [""] + simple(t2, "LeaseBenchmark", "lb.pick + lease close, 2 threads",
+                       ["benchmark", "strategy", "nodes"])
 lines += [""] + simple(t1, "MembershipUpdateBenchmark", "Membership update, 10,000 nodes",
                        ["benchmark", "strategy"])
 lines += [""] + simple(t1, "HashPickBenchmark", "Pick by key, hashing included", ["strategy", "nodes"])
 lines += [""] + simple(t1, "HashBuildBenchmark", "Ring / table build", ["strategy", "nodes"])
-lines += [""] + simple(t1, "InterceptorOverheadBenchmark", "Interceptor in isolation", ["benchmark"])
+lines += [""] + simple(t1, "InterceptorIsolationBenchmark", "Interceptor in isolation (fake chain)",
+                       ["benchmark"])
+lines += [""] + simple(t1, "InterceptorOverheadBenchmark",
+                       "Interceptor in a whole OkHttp call (no I/O)", ["benchmark"])
 lines += [""] + simple(t1, "LoopbackCallBenchmark", "End to end on loopback", ["benchmark"])
 print("\n".join(lines))

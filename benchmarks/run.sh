@@ -15,7 +15,7 @@ mvn -q -DskipTests install -pl benchmarks -am
 
 java -jar benchmarks/target/benchmarks.jar -prof gc -f 1 "${iterations[@]}" -t 1 \
   -rf json -rff benchmarks/target/jmh-t1.json "$@" \
-  'PickerBenchmark|PickFloorBenchmark|LeaseBenchmark|MembershipUpdateBenchmark|HashPickBenchmark|HashBuildBenchmark|InterceptorOverheadBenchmark|LoopbackCallBenchmark'
+  'PickerBenchmark|PickFloorBenchmark|LeaseBenchmark|MembershipUpdateBenchmark|HashPickBenchmark|HashBuildBenchmark|InterceptorIsolationBenchmark|InterceptorOverheadBenchmark|LoopbackCallBenchmark'
 
 java -jar benchmarks/target/benchmarks.jar -prof gc -f 1 "${iterations[@]}" -t 2 \
   -rf json -rff benchmarks/target/jmh-t2.json "$@" \
