@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Peak EWMA</b> (Finagle's {@code PeakEwma}): an observed latency above the estimate replaces
  * it at once (react to slowness now); one below it is blended in with weight
- * {@code 1 - exp(-elapsed / decay)} (forget slowness gradually). Between observations the
+ * {@code 1 - exp(-elapsed / decay)}, but at least {@link #MIN_SAMPLE_WEIGHT} (forget slowness
+ * gradually, and a busy node within a few hundred answers). Between observations the
  * estimate decays toward zero with the same time constant, so a node that was avoided for being
  * slow looks cheaper and cheaper until it is tried again and can show it recovered. A failure is
  * never taken as evidence that a node is fast: its latency counts at least as the current estimate.

@@ -10,14 +10,17 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
+import java.net.Proxy;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import javax.net.SocketFactory;
 import javax.net.ssl.SSLHandshakeException;
 import okhttp3.Call;
+import okhttp3.Dns;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.Request;
@@ -40,7 +43,10 @@ import org.jspecify.annotations.Nullable;
  * {@code https} call keeps its URL, so the {@code Host} header, SNI and certificate checks use the
  * service name, and reaches the node through a per-node {@link okhttp3.Dns} and socket factory
  * given with {@code Chain.withDns} and {@code Chain.withSocketFactory} (OkHttp 5.4+). OkHttp pools
- * connections per {@code Dns} and socket factory, so each node has its own pooled connections.
+ * connections per {@code Dns}, so each node has its own pooled connections. Such calls go
+ * straight to the node, not through a proxy (which could not resolve the service name); a
+ * redirect to another host leaves the node alone. (A client with its own socket factory keeps it;
+ * the node's port then goes into the URL, and the {@code Host} header names it.)
  * {@link Builder#keepServiceHost} treats {@code http} calls the same way. Path, query, headers and
  * body are untouched either way.
  *
@@ -48,7 +54,8 @@ import org.jspecify.annotations.Nullable;
  * {@link IOException} or a response the {@link OutcomeClassifier} calls a failure (default: 5xx)
  * feeds its circuit breaker as a failure. The node counts the call in flight until the response
  * body is read to the end, closed, or fails; at once for responses without a body, failed calls
- * and cancelled calls. The end of the body is learnt from the call's own events
+ * and cancelled calls. A response OkHttp's cache gives without asking the node is no outcome
+ * and is not retried. The end of the body is learnt from the call's own events
  * ({@link okhttp3.Call#addEventListener}), so the response is returned as OkHttp made it; if an
  * application interceptor before this one discards the response and proceeds again, the first
  * node's count ends with the call.
@@ -69,6 +76,8 @@ public final class LoadBalancingInterceptor implements Interceptor {
   private static final Set<String> IDEMPOTENT =
       Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
   private static final int MAX_CACHED_ROUTES = 10_000;
+  /** OkHttp's default, a JDK singleton: a client that has it brings no socket factory of its own. */
+  private static final SocketFactory DEFAULT_SOCKETS = SocketFactory.getDefault();
 
   private final LoadBalancer lb;
   private final int maxAttempts;
@@ -121,8 +130,8 @@ public final class LoadBalancingInterceptor implements Interceptor {
       Response response;
       try {
         response = keepHost
-            ? routed(base, request, node).proceed(request)
-            : base.proceed(rewritten(request, node));
+            ? proceedKeepingHost(base, request, service, node)
+            : base.proceed(rewritten(request, service, node, base));
       } catch (IOException e) {
         long elapsed = nanoTime.getAsLong() - start;
         if (chain.call().isCanceled()) {
@@ -146,6 +155,12 @@ public final class LoadBalancingInterceptor implements Interceptor {
         throw e;
       }
       long elapsed = nanoTime.getAsLong() - start;
+      if (response.networkResponse() == null) {
+        // Answered without the node (OkHttp's cache, or its 504 for an only-if-cached miss):
+        // nothing to learn about the node, nothing to retry elsewhere.
+        lease.close();
+        return response;
+      }
       int code = response.code();
       if (classifier.isFailure(response)) {
         lease.failure(new HttpStatusException(code), elapsed);
@@ -206,30 +221,48 @@ public final class LoadBalancingInterceptor implements Interceptor {
         : chain;
   }
 
-  /** The chain that reaches {@code node} for a request that keeps the service name as host. */
-  private Chain routed(Chain chain, Request request, Node node) {
-    NodeRoute route = route(node);
+  /**
+   * Sends a request that keeps the service name as its host to {@code node}: the node's route as
+   * {@code Dns}, and as socket factory for the node's port. A client with a socket factory of its
+   * own (a bound interface, a tunnel) keeps it, and the port goes into the URL instead. Such calls
+   * go straight to the node: a proxy could not resolve the service name.
+   */
+  private Response proceedKeepingHost(Chain chain, Request request, String service, Node node)
+      throws IOException {
+    NodeRoute route = route(service, node, chain.getDns());
     Chain routed = chain.withDns(route);
-    return request.url().port() == route.port() ? routed : routed.withSocketFactory(route);
+    if (routed.getProxy() != Proxy.NO_PROXY) {
+      routed = routed.withProxy(Proxy.NO_PROXY);
+    }
+    HttpUrl url = request.url();
+    if (url.port() == route.port()) {
+      return routed.proceed(request);
+    }
+    if (chain.getSocketFactory() == DEFAULT_SOCKETS) {
+      return routed.withSocketFactory(route).proceed(request);
+    }
+    return routed.proceed(request.newBuilder().url(url.newBuilder().port(route.port()).build())
+        .build());
   }
 
-  private NodeRoute route(Node node) {
+  private NodeRoute route(String service, Node node, Dns dns) {
     NodeRoute route = routes.get(node);
-    if (route == null) {
+    if (route == null || !route.fits(service, dns)) {
       if (routes.size() > MAX_CACHED_ROUTES) {
         routes.clear();
       }
-      route = routes.computeIfAbsent(node, NodeRoute::new);
+      route = new NodeRoute(service, node, dns);
+      routes.put(node, route);
     }
     return route;
   }
 
   /** The request with the node's host and port in its URL; all else untouched. */
-  private Request rewritten(Request request, Node node) {
+  private Request rewritten(Request request, String service, Node node, Chain chain) {
     HttpUrl url = request.url();
     // Starting from the node's own URL skips host canonicalisation, the dearest part of a
     // rebuild (an IP literal is parsed and formatted again on every call).
-    HttpUrl.Builder to = route(node).httpBase().newBuilder()
+    HttpUrl.Builder to = route(service, node, chain.getDns()).httpBase().newBuilder()
         .encodedPath(url.encodedPath())
         .encodedQuery(url.encodedQuery())
         .encodedFragment(url.encodedFragment());

@@ -7,8 +7,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.loadstar.LoadBalancer;
 import dev.loadstar.Strategies;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.SocketFactory;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import mockwebserver3.RecordedRequest;
 import okhttp3.OkHttpClient;
@@ -26,8 +30,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * HTTPS through the interceptor: the URL keeps the service name, so TLS checks the certificate
  * against {@code orders} with OkHttp's own hostname verifier, while a per-node {@code Dns} sends
- * the connection to the picked node. Each node gets its own pooled connection; consecutive calls
- * picked to different nodes really reach different servers.
+ * the connection to the picked node and a per-node socket factory to its port. Each node gets
+ * its own pooled connection; consecutive calls picked to different nodes really reach different
+ * servers.
  */
 class HttpsPoolingTest {
   private static HeldCertificate root;
@@ -131,6 +136,28 @@ class HttpsPoolingTest {
   }
 
   @Test
+  void aClientsOwnSocketFactoryIsKeptAndStillReachesEachNode() throws Exception {
+    start(ordersServerCerts, 2, Protocols.HTTP_1_1);
+    AtomicInteger made = new AtomicInteger();
+    SocketFactory counting = new CountingSocketFactory(made);
+    OkHttpClient own = client.newBuilder().socketFactory(counting).build();
+
+    List<String> answeredBy = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      try (Response response = own.newCall(get("/own/" + i)).execute()) {
+        assertThat(response.request().url().host()).isEqualTo(SERVICE);
+        answeredBy.add(response.body().string());
+      }
+    }
+
+    assertThat(answeredBy.get(0)).isNotEqualTo(answeredBy.get(1));
+    assertThat(answeredBy.subList(2, 4)).isEqualTo(answeredBy.subList(0, 2));
+    assertThat(made.get()).as("sockets made by the client's factory").isEqualTo(2);
+    assertThat(backends).allSatisfy(b -> assertThat(b.received())
+        .extracting(RecordedRequest::getConnectionIndex).containsOnly(0));
+  }
+
+  @Test
   void tlsServerNameIsTheServiceNameNotTheNodeAddress() throws Exception {
     // The JDK sends SNI only for names with a dot (RFC 6066 wants a DNS host name), so this
     // service has a dotted name; for "orders" no server name would be sent at all.
@@ -160,5 +187,41 @@ class HttpsPoolingTest {
         .hasMessageContaining("orders");
     assertThat(backends.get(0).requestCount()).isZero();
     assertThat(inFlight(lb)).isZero();
+  }
+
+  /** The JDK's plain sockets, counted: a client's own factory, as one that binds an interface. */
+  private static final class CountingSocketFactory extends SocketFactory {
+    private final AtomicInteger made;
+
+    CountingSocketFactory(AtomicInteger made) {
+      this.made = made;
+    }
+
+    @Override
+    public Socket createSocket() {
+      made.incrementAndGet();
+      return new Socket();
+    }
+
+    @Override
+    public Socket createSocket(String host, int port) {
+      throw new UnsupportedOperationException("OkHttp connects sockets itself");
+    }
+
+    @Override
+    public Socket createSocket(String host, int port, InetAddress localHost, int localPort) {
+      throw new UnsupportedOperationException("OkHttp connects sockets itself");
+    }
+
+    @Override
+    public Socket createSocket(InetAddress host, int port) {
+      throw new UnsupportedOperationException("OkHttp connects sockets itself");
+    }
+
+    @Override
+    public Socket createSocket(InetAddress address, int port, InetAddress localAddress,
+        int localPort) {
+      throw new UnsupportedOperationException("OkHttp connects sockets itself");
+    }
   }
 }

@@ -12,6 +12,7 @@ import dev.loadstar.ServiceConfig;
 import dev.loadstar.Strategies;
 import dev.loadstar.registry.NodeSnapshot;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import java.io.File;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -25,6 +26,8 @@ import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockResponseBody;
 import mockwebserver3.SocketEffect;
+import okhttp3.Cache;
+import okhttp3.CacheControl;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.EventListener;
@@ -37,6 +40,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A call counts in flight on its node from the pick until its response is over, and the count
@@ -205,6 +209,35 @@ class InFlightTest {
       assertThat(events).containsExactly("callEnd", "callEnd", "callEnd");
     } finally {
       Clients.shutdown(listening);
+    }
+  }
+
+  @Test
+  void aResponseFromTheCacheIsNoOutcomeAndIsNotRetried(@TempDir File cacheDir) throws Exception {
+    Backend other = Backend.start("other");
+    try {
+      lb.registry().update(SERVICE, List.of(backend.node(), other.node()));
+      OkHttpClient caching = Clients.builder(LoadBalancingInterceptor.create(lb))
+          .cache(new Cache(cacheDir, 1_000_000)).build();
+      try {
+        Request onlyIfCached = new Request.Builder().url("http://orders/a")
+            .cacheControl(CacheControl.FORCE_CACHE).build();
+        try (Response response = caching.newCall(onlyIfCached).execute()) {
+          // OkHttp's own 504 for a cache miss: not the node's failure, nothing to retry.
+          assertThat(response.code()).isEqualTo(504);
+          assertThat(response.networkResponse()).isNull();
+        }
+        assertThat(backend.requestCount() + other.requestCount()).isZero();
+        assertThat(inFlight(lb)).isZero();
+        assertThat(Clients.stats(lb, backend).ewmaCostNanos()).isZero();
+        assertThat(Clients.stats(lb, other).ewmaCostNanos()).isZero();
+        assertThat(lb.snapshot().get(0).nodes())
+            .allSatisfy(n -> assertThat(n.breakerState()).isEqualTo("CLOSED"));
+      } finally {
+        Clients.shutdown(caching);
+      }
+    } finally {
+      other.close();
     }
   }
 

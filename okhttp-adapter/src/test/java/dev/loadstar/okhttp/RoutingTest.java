@@ -11,9 +11,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.loadstar.LoadBalancer;
 import dev.loadstar.NoAvailableNodeException;
 import dev.loadstar.Strategies;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -143,6 +146,55 @@ class RoutingTest {
         assertThat(call(keeping, get("/a"))).isEqualTo(backends.get(0).name());
       }
       assertThat(backends.get(0).requestCount()).isEqualTo(4);
+    } finally {
+      Clients.shutdown(keeping);
+    }
+  }
+
+  @Test
+  void keepingTheServiceHostFollowsARedirectToAnotherHostThere() throws Exception {
+    try (Backend elsewhere = Backend.start("elsewhere")) {
+      backends.forEach(b -> b.respond(new MockResponse.Builder().code(302)
+          .addHeader("Location", elsewhere.url("/landed").toString()).build()));
+      OkHttpClient keeping = Clients.client(
+          LoadBalancingInterceptor.builder(lb).keepServiceHost(true).build());
+      try {
+        assertThat(call(keeping, get("/start"))).isEqualTo("elsewhere");
+        assertThat(elsewhere.takeRequest().getTarget()).isEqualTo("/landed");
+        assertThat(backends.get(0).requestCount() + backends.get(1).requestCount()).isEqualTo(1);
+      } finally {
+        Clients.shutdown(keeping);
+      }
+    }
+  }
+
+  @Test
+  void keepingTheServiceHostGoesStraightToTheNodeNotThroughTheClientsProxy() throws Exception {
+    try (Backend proxy = Backend.start("proxy")) {
+      OkHttpClient keeping = Clients.builder(
+              LoadBalancingInterceptor.builder(lb).keepServiceHost(true).build())
+          .proxy(new Proxy(Proxy.Type.HTTP,
+              new InetSocketAddress("127.0.0.1", proxy.port())))
+          .build();
+      try {
+        assertThat(call(keeping, get("/a"))).isIn("s0", "s1");
+        assertThat(proxy.requestCount()).isZero();
+      } finally {
+        Clients.shutdown(keeping);
+      }
+    }
+  }
+
+  @Test
+  void aRefusedConnectionNamesTheNodeNotTheServicePort() throws Exception {
+    int refused = Backend.refusedPort();
+    lb.registry().update(SERVICE, List.of(dev.loadstar.Node.of("127.0.0.1", refused)));
+    OkHttpClient keeping = Clients.client(
+        LoadBalancingInterceptor.builder(lb).keepServiceHost(true).maxAttempts(1).build());
+    try {
+      assertThatThrownBy(() -> call(keeping, get("/a")))
+          .isInstanceOf(java.net.ConnectException.class)
+          .hasStackTraceContaining("node 127.0.0.1:" + refused + " of orders");
     } finally {
       Clients.shutdown(keeping);
     }
