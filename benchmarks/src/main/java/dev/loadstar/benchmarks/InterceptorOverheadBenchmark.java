@@ -48,10 +48,15 @@ public class InterceptorOverheadBenchmark {
   private final Request direct = new Request.Builder().url("http://127.0.0.1:10000/api/42").build();
   private final Request logical = new Request.Builder().url("http://orders/api/42").build();
 
+  /** What OkHttp's network layer would have answered; its presence marks a node's answer. */
+  private static final Response NETWORK = new Response.Builder()
+      .request(new Request.Builder().url("http://127.0.0.1:10000/api/42").build())
+      .protocol(Protocol.HTTP_1_1).code(200).message("OK").build();
+
   /** Answers every call with a small 200, as a server would, without any I/O. */
   private static final Interceptor ANSWER = chain -> new Response.Builder()
       .request(chain.request()).protocol(Protocol.HTTP_1_1).code(200).message("OK")
-      .body(ResponseBody.create("ok", null)).build();
+      .networkResponse(NETWORK).body(ResponseBody.create("ok", null)).build();
 
   @Setup(Level.Trial)
   public void setUp() {
