@@ -186,6 +186,30 @@ class RoutingTest {
   }
 
   @Test
+  void keepingTheServiceHostResolvesANodeNameWithTheClientsDns() throws Exception {
+    Backend b0 = backends.get(0);
+    lb.registry().update(SERVICE, List.of(dev.loadstar.Node.of("node-a.test", b0.port())));
+    List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    okhttp3.Dns clientDns = hostname -> {
+      asked.add(hostname);
+      if (hostname.equals("node-a.test")) {
+        return List.of(java.net.InetAddress.getByName("127.0.0.1"));
+      }
+      throw new java.net.UnknownHostException(hostname);
+    };
+    OkHttpClient keeping = Clients.builder(
+            LoadBalancingInterceptor.builder(lb).keepServiceHost(true).build())
+        .dns(clientDns).build();
+    try {
+      assertThat(call(keeping, get("/a"))).isEqualTo(b0.name());
+      assertThat(asked).containsExactly("node-a.test");
+      assertThat(b0.takeRequest().getHeaders().get("Host")).isEqualTo(SERVICE);
+    } finally {
+      Clients.shutdown(keeping);
+    }
+  }
+
+  @Test
   void aRefusedConnectionNamesTheNodeNotTheServicePort() throws Exception {
     int refused = Backend.refusedPort();
     lb.registry().update(SERVICE, List.of(dev.loadstar.Node.of("127.0.0.1", refused)));
