@@ -34,8 +34,8 @@ public final class NodeStats {
    * descheduled thread, a new connection) looks slow for seconds on the strength of one sample
    * against thousands. With this floor a busy node forgets a peak within a few hundred answers,
    * while a node that gets few requests (one avoided for being slow) still keeps its peak for the
-   * decay time. Measured in {@code SlowNodeExperiment}: with one 10× slower node, the slow node's
-   * share fell from 1.5% to 0.03% and p99 from 0.98× to 0.16× round robin's.
+   * decay time. Measured in {@code SlowNodeExperiment} (docs/benchmarks.md): with one 10× slower
+   * node, the slow node's share fell from 1.5% to 0.05% and p99 from 0.98× to 0.15× round robin's.
    */
   static final double MIN_SAMPLE_WEIGHT = 0.01;
   private static final VarHandle IN_FLIGHT;

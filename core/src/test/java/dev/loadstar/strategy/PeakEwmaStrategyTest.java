@@ -3,11 +3,13 @@ package dev.loadstar.strategy;
 import static dev.loadstar.testing.Nodes.node;
 import static dev.loadstar.testing.Nodes.nodes;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.offset;
 
 import dev.loadstar.Lease;
 import dev.loadstar.LoadBalancer;
 import dev.loadstar.Node;
 import dev.loadstar.Strategies;
+import dev.loadstar.registry.NodeStats;
 import dev.loadstar.testing.FakeClock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -137,9 +139,9 @@ class PeakEwmaStrategyTest {
     double decay = Duration.ofSeconds(10).toNanos();
     for (long elapsed : new long[] {0, 1, 1_000, 1_000_000, 100_000_000, 156_249_999, 156_250_001,
         1_000_000_000, 10_000_000_000L, 100_000_000_000L}) {
-      assertThat(dev.loadstar.registry.NodeStats.decayFactor(elapsed, decay))
+      assertThat(NodeStats.decayFactor(elapsed, decay))
           .as("elapsed %d ns", elapsed)
-          .isCloseTo(Math.exp(-elapsed / decay), org.assertj.core.data.Offset.offset(1e-6));
+          .isCloseTo(Math.exp(-elapsed / decay), offset(1e-6));
     }
   }
 }

@@ -10,14 +10,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.loadstar.LoadBalancer;
 import dev.loadstar.NoAvailableNodeException;
+import dev.loadstar.Node;
 import dev.loadstar.Strategies;
+import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
+import okhttp3.Dns;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -138,7 +144,7 @@ class RoutingTest {
   @Test
   void keepingTheServiceHostRetriesARefusedNodeElsewhere() throws Exception {
     lb.registry().update(SERVICE, List.of(
-        dev.loadstar.Node.of("127.0.0.1", Backend.refusedPort()), backends.get(0).node()));
+        Node.of("127.0.0.1", Backend.refusedPort()), backends.get(0).node()));
     OkHttpClient keeping = Clients.client(
         LoadBalancingInterceptor.builder(lb).keepServiceHost(true).build());
     try {
@@ -188,14 +194,14 @@ class RoutingTest {
   @Test
   void keepingTheServiceHostResolvesANodeNameWithTheClientsDns() throws Exception {
     Backend b0 = backends.get(0);
-    lb.registry().update(SERVICE, List.of(dev.loadstar.Node.of("node-a.test", b0.port())));
-    List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
-    okhttp3.Dns clientDns = hostname -> {
+    lb.registry().update(SERVICE, List.of(Node.of("node-a.test", b0.port())));
+    List<String> asked = new CopyOnWriteArrayList<>();
+    Dns clientDns = hostname -> {
       asked.add(hostname);
       if (hostname.equals("node-a.test")) {
-        return List.of(java.net.InetAddress.getByName("127.0.0.1"));
+        return List.of(InetAddress.getByName("127.0.0.1"));
       }
-      throw new java.net.UnknownHostException(hostname);
+      throw new UnknownHostException(hostname);
     };
     OkHttpClient keeping = Clients.builder(
             LoadBalancingInterceptor.builder(lb).keepServiceHost(true).build())
@@ -212,12 +218,12 @@ class RoutingTest {
   @Test
   void aRefusedConnectionNamesTheNodeNotTheServicePort() throws Exception {
     int refused = Backend.refusedPort();
-    lb.registry().update(SERVICE, List.of(dev.loadstar.Node.of("127.0.0.1", refused)));
+    lb.registry().update(SERVICE, List.of(Node.of("127.0.0.1", refused)));
     OkHttpClient keeping = Clients.client(
         LoadBalancingInterceptor.builder(lb).keepServiceHost(true).maxAttempts(1).build());
     try {
       assertThatThrownBy(() -> call(keeping, get("/a")))
-          .isInstanceOf(java.net.ConnectException.class)
+          .isInstanceOf(ConnectException.class)
           .hasStackTraceContaining("node 127.0.0.1:" + refused + " of orders");
     } finally {
       Clients.shutdown(keeping);
